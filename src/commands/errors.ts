@@ -1,0 +1,26 @@
+import type { TaskStatus } from '../domain/taskStateMachine.ts';
+
+export type TaskErrorCode =
+  | 'NOT_FOUND'
+  | 'INVALID_STATE'
+  | 'ALREADY_IN_STATE'
+  | 'JOB_SUSPENDED'
+  | 'NOT_OWNER'
+  | 'INVALID_INPUT'
+  | 'FORBIDDEN';
+
+/** One problem with one task or input item of a batch: `TaskError` in the contract. */
+export interface TaskError {
+  taskId: string | null;
+  index: number | null;
+  code: TaskErrorCode;
+  message: string;
+  status: TaskStatus | null;
+}
+
+/** What every task batch mutation returns (`TaskBatchPayload`); tasks are loaded from `ids` on demand. */
+export interface TaskBatchResult {
+  applied: boolean;
+  ids: string[];
+  errors: TaskError[];
+}

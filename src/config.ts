@@ -1,0 +1,55 @@
+import { z } from 'zod';
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(4000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATABASE_URL: z.string().min(1).optional(),
+  TASKLANE_DATA_DIR: z.string().min(1).default('./data'),
+  TASKLANE_ADMIN_TOKEN: z.string().min(16, 'TASKLANE_ADMIN_TOKEN must be at least 16 characters').optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TASKLANE_EVENT_RETENTION_DAYS: z.coerce.number().positive().default(7),
+  TASKLANE_TASK_RETENTION_DAYS: z.coerce.number().positive().optional(),
+  TASKLANE_INTROSPECTION: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  TASKLANE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  /** Real Postgres when set; otherwise embedded PGlite in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** PGlite data folder, or `memory://` for a throw-away database. */
+  dataDir: string;
+  adminToken: string | undefined;
+  logLevel: string;
+  eventRetentionMs: number;
+  /** Concluded tasks (not `archive`) older than this are deleted by the sweeper; unset keeps them. */
+  taskRetentionMs: number | undefined;
+  introspection: boolean;
+  sweepIntervalMs: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  const day = 24 * 3600 * 1000;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.TASKLANE_DATA_DIR,
+    adminToken: e.TASKLANE_ADMIN_TOKEN,
+    logLevel: e.LOG_LEVEL,
+    eventRetentionMs: e.TASKLANE_EVENT_RETENTION_DAYS * day,
+    taskRetentionMs: e.TASKLANE_TASK_RETENTION_DAYS === undefined ? undefined : e.TASKLANE_TASK_RETENTION_DAYS * day,
+    introspection: e.TASKLANE_INTROSPECTION,
+    sweepIntervalMs: e.TASKLANE_SWEEP_INTERVAL_MS,
+  };
+}

@@ -1,0 +1,29 @@
+import type { Database, Executor } from './db/database.ts';
+import type { Logger } from './log.ts';
+import type { Loaders } from './loaders.ts';
+
+export type Role = 'VIEWER' | 'WORKER' | 'OPERATOR' | 'ADMIN';
+
+/** Who is asking: the role of their token (or ADMIN when the server runs open on loopback). */
+export interface Viewer {
+  role: Role;
+  tokenName: string | null;
+  tokenId: string | null;
+}
+
+/** Server-wide services a resolver may use. Later features add theirs here. */
+export interface Services {
+  database: Database;
+  log: Logger;
+}
+
+export interface Context {
+  db: Executor;
+  services: Services;
+  loaders: Loaders;
+  viewer: Viewer;
+  requestId: string;
+  log: Logger;
+  /** Aborted when the client goes away (long-polling claims stop waiting then). */
+  signal: AbortSignal | undefined;
+}

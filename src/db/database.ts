@@ -1,0 +1,135 @@
+import { fileURLToPath } from 'node:url';
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { sql, type SQL } from 'drizzle-orm';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+
+/** Drizzle over either driver. Transactions have the same shape, so SQL functions take this type. */
+export type Executor = PgDatabase<PgQueryResultHKT, Record<string, never>>;
+
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
+
+/** The channel every committed change notifies once; see src/sql/events.ts. */
+export const EVENTS_CHANNEL = 'tasklane_events';
+
+export interface Database {
+  readonly kind: 'pglite' | 'postgres';
+  readonly db: Executor;
+  /**
+   * Subscribes to a NOTIFY channel on a dedicated connection that reconnects by itself after a
+   * database restart (`onReconnect` runs then, so callers can catch up on what they missed).
+   */
+  listen(channel: string, onNotify: (payload: string) => void, onReconnect?: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** A postgres:// URL; otherwise PGlite in `dataDir` (`memory://` for a throw-away one). */
+  url?: string | undefined;
+  dataDir?: string;
+  /** postgres.js pool size. */
+  maxConnections?: number;
+  /** PGlite only: start from this data-directory dump instead of an empty database (tests). */
+  loadDataDir?: Blob | File;
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 10) : openPglite(options);
+}
+
+async function openPglite(options: DatabaseOptions): Promise<Database> {
+  const dataDir = options.dataDir ?? 'memory://';
+  if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
+  const client = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
+  const db = drizzlePglite({ client }) as unknown as Executor;
+  await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
+  return {
+    kind: 'pglite',
+    db,
+    async listen(channel, onNotify) {
+      // One process owns a PGlite database: there is no connection to lose, so nothing to reconnect.
+      const unlisten = await client.listen(channel, onNotify);
+      return unlisten;
+    },
+    async close() {
+      if (!client.closed) await client.close();
+    },
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Database> {
+  // Several instances may start at once: an advisory lock on a one-connection client serialises the migrations.
+  const migrator = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    await migrator`SELECT pg_advisory_lock(7340123)`;
+    await migratePostgres(drizzlePostgres({ client: migrator }), { migrationsFolder: MIGRATIONS_FOLDER });
+    await migrator`SELECT pg_advisory_unlock(7340123)`;
+  } finally {
+    await migrator.end({ timeout: 5 });
+  }
+  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'tasklane' } });
+  const db = drizzlePostgres({ client }) as unknown as Executor;
+  return {
+    kind: 'postgres',
+    db,
+    async listen(channel, onNotify, onReconnect) {
+      // postgres.js keeps LISTEN on its own connection and re-issues it after a reconnect; the
+      // onlisten callback runs on every (re)connect, which is when a caller must catch up.
+      let first = true;
+      const { unlisten } = await client.listen(channel, onNotify, () => {
+        if (first) first = false;
+        else onReconnect?.();
+      });
+      return unlisten;
+    },
+    async close() {
+      await client.end({ timeout: 5 });
+    },
+  };
+}
+
+/** Runs raw SQL and returns its rows, whichever driver answers. */
+export async function queryRows<T>(ex: Executor, query: SQL): Promise<T[]> {
+  const result = (await ex.execute(query)) as unknown;
+  if (Array.isArray(result)) return result as T[];
+  return ((result as { rows?: T[] }).rows ?? []) as T[];
+}
+
+/** The Postgres error code (SQLSTATE) of an error, looking through drizzle's wrapper. */
+export function pgErrorCode(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
+
+/**
+ * Runs `work` in one transaction, retrying it when Postgres aborts it for a serialization failure
+ * or a deadlock, so that concurrent batches never surface those as server errors.
+ */
+export async function inTransaction<T>(db: Executor, work: (tx: Executor) => Promise<T>, attempts = 5): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => work(tx as unknown as Executor));
+    } catch (error) {
+      const code = pgErrorCode(error);
+      if (!code || !RETRYABLE.has(code) || attempt >= attempts) throw error;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
+    }
+  }
+}
+
+/** One NOTIFY per transaction: Postgres folds identical notifications of a transaction into one. */
+export async function notifyEvents(tx: Executor): Promise<void> {
+  await tx.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`);
+}

@@ -1,0 +1,55 @@
+import SchemaBuilder from '@pothos/core';
+import RelayPlugin from '@pothos/plugin-relay';
+import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
+import { GraphQLError } from 'graphql';
+import type { Context } from '../context.ts';
+
+export interface AuthScopes {
+  /** Any valid token: read and subscribe. */
+  viewer: boolean;
+  /** WORKER or ADMIN: claim, heartbeat, conclude. */
+  worker: boolean;
+  /** OPERATOR or ADMIN: run, submit and steer tasks, jobs and threads. */
+  operator: boolean;
+  /** ADMIN: clean, destroy, tokens. */
+  admin: boolean;
+}
+
+export const builder = new SchemaBuilder<{
+  Context: Context;
+  AuthScopes: AuthScopes;
+  DefaultEdgesNullability: false;
+  DefaultNodeNullability: false;
+  Scalars: {
+    DateTime: { Input: Date; Output: Date };
+    JSON: { Input: unknown; Output: unknown };
+    ID: { Input: string; Output: string };
+  };
+}>({
+  plugins: [ScopeAuthPlugin, RelayPlugin],
+  scopeAuth: {
+    authorizeOnSubscribe: true,
+    authScopes: ({ viewer }) => ({
+      viewer: true,
+      worker: viewer.role === 'WORKER' || viewer.role === 'ADMIN',
+      operator: viewer.role === 'OPERATOR' || viewer.role === 'ADMIN',
+      admin: viewer.role === 'ADMIN',
+    }),
+    unauthorizedError: (_parent, { viewer }, info) =>
+      new GraphQLError(`Your role (${viewer.role}) may not use ${info.parentType.name}.${info.fieldName}`, {
+        extensions: { code: 'FORBIDDEN' },
+      }),
+  },
+  relay: {
+    clientMutationId: 'omit',
+    cursorType: 'String',
+    edgesFieldOptions: { nullable: false },
+    nodeFieldOptions: { nullable: false },
+    nodesOnConnection: true,
+    nodeQueryOptions: false,
+    nodesQueryOptions: false,
+  },
+});
+
+builder.queryType({});
+builder.mutationType({});

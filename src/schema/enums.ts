@@ -1,0 +1,13 @@
+import { JOB_STATUSES } from '../domain/jobStatus.ts';
+import { TASK_COMMANDS, TASK_STATUSES } from '../domain/taskStateMachine.ts';
+import { THREAD_STATUSES } from '../domain/threadStatus.ts';
+import { builder } from './builder.ts';
+
+export const TaskStatusEnum = builder.enumType('TaskStatus', { values: TASK_STATUSES });
+export const JobStatusEnum = builder.enumType('JobStatus', { values: JOB_STATUSES });
+export const ThreadStatusEnum = builder.enumType('ThreadStatus', { values: THREAD_STATUSES });
+export const TaskOperationEnum = builder.enumType('TaskOperation', { values: TASK_COMMANDS });
+export const TaskErrorCodeEnum = builder.enumType('TaskErrorCode', {
+  values: ['NOT_FOUND', 'INVALID_STATE', 'ALREADY_IN_STATE', 'JOB_SUSPENDED', 'NOT_OWNER', 'INVALID_INPUT', 'FORBIDDEN'] as const,
+});
+export const RoleEnum = builder.enumType('Role', { values: ['VIEWER', 'WORKER', 'OPERATOR', 'ADMIN'] as const });

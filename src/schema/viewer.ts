@@ -1,0 +1,14 @@
+import type { Viewer } from '../context.ts';
+import { builder } from './builder.ts';
+import { RoleEnum } from './enums.ts';
+
+const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
+  fields: (t) => ({
+    role: t.field({ type: RoleEnum, resolve: (viewer) => viewer.role }),
+    tokenName: t.exposeString('tokenName', { nullable: true }),
+  }),
+});
+
+builder.queryField('viewer', (t) =>
+  t.field({ type: ViewerRef, authScopes: { viewer: true }, resolve: (_root, _args, ctx) => ctx.viewer }),
+);
