@@ -10,6 +10,7 @@ import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
 import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
 import { schema } from './schema/index.ts';
+import { startSweeper, type SweepStep } from './sweeper.ts';
 
 export interface AppOptions {
   config: Config;
@@ -27,6 +28,9 @@ export interface App {
   readonly yoga: YogaServerInstance<Record<string, unknown>, Context>;
 }
 
+/** What the sweeper does on every tick, in this order. */
+const SWEEP_STEPS: SweepStep[] = [];
+
 const OPEN_ADMIN: Viewer = { role: 'ADMIN', tokenName: null, tokenId: null };
 
 /**
@@ -38,7 +42,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const ownsDatabase = !options.database;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
-  const services: Services = { database, log };
+  const sweeper = startSweeper(database, log, SWEEP_STEPS, config.sweepIntervalMs);
+  const services: Services = { database, log, sweeper };
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -105,6 +110,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         const forced = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
         clearTimeout(forced);
+        await sweeper.stop();
         if (ownsDatabase) await database.close();
         log.info('Tasklane stopped');
       })();

@@ -1,6 +1,7 @@
 import type { Database, Executor } from './db/database.ts';
 import type { Logger } from './log.ts';
 import type { Loaders } from './loaders.ts';
+import type { Sweeper } from './sweeper.ts';
 
 export type Role = 'VIEWER' | 'WORKER' | 'OPERATOR' | 'ADMIN';
 
@@ -15,6 +16,7 @@ export interface Viewer {
 export interface Services {
   database: Database;
   log: Logger;
+  sweeper: Sweeper;
 }
 
 export interface Context {

@@ -36,17 +36,19 @@ export interface DatabaseOptions {
   maxConnections?: number;
   /** PGlite only: start from this data-directory dump instead of an empty database (tests). */
   loadDataDir?: Blob | File;
+  /** Called with the text of every statement the app runs (tests count queries with it). */
+  onQuery?: (query: string) => void;
 }
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  return options.url ? openPostgres(options.url, options.maxConnections ?? 10) : openPglite(options);
+  return options.url ? openPostgres(options.url, options.maxConnections ?? 10, options.onQuery) : openPglite(options);
 }
 
 async function openPglite(options: DatabaseOptions): Promise<Database> {
   const dataDir = options.dataDir ?? 'memory://';
   if (!dataDir.includes('://')) await mkdir(dataDir, { recursive: true });
   const client = await PGlite.create(dataDir, options.loadDataDir ? { loadDataDir: options.loadDataDir } : {});
-  const db = drizzlePglite({ client }) as unknown as Executor;
+  const db = drizzlePglite({ client, logger: queryLogger(options.onQuery) }) as unknown as Executor;
   await migratePglite(drizzlePglite({ client }), { migrationsFolder: MIGRATIONS_FOLDER });
   return {
     kind: 'pglite',
@@ -62,7 +64,7 @@ async function openPglite(options: DatabaseOptions): Promise<Database> {
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Database> {
+async function openPostgres(url: string, max: number, onQuery?: (query: string) => void): Promise<Database> {
   // Several instances may start at once: an advisory lock on a one-connection client serialises the migrations.
   const migrator = postgres(url, { max: 1, onnotice: () => {} });
   try {
@@ -73,7 +75,7 @@ async function openPostgres(url: string, max: number): Promise<Database> {
     await migrator.end({ timeout: 5 });
   }
   const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'tasklane' } });
-  const db = drizzlePostgres({ client }) as unknown as Executor;
+  const db = drizzlePostgres({ client, logger: queryLogger(onQuery) }) as unknown as Executor;
   return {
     kind: 'postgres',
     db,
@@ -91,6 +93,10 @@ async function openPostgres(url: string, max: number): Promise<Database> {
       await client.end({ timeout: 5 });
     },
   };
+}
+
+function queryLogger(onQuery: ((query: string) => void) | undefined) {
+  return onQuery ? { logQuery: (query: string) => onQuery(query) } : false;
 }
 
 /** Runs raw SQL and returns its rows, whichever driver answers. */
