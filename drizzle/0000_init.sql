@@ -80,6 +80,7 @@ CREATE TABLE "tasks" (
 	"resident_on" text,
 	"lease_expires_at" timestamp with time zone,
 	"heartbeat_at" timestamp with time zone,
+	"progress_event_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"started_at" timestamp with time zone,
 	"finished_at" timestamp with time zone,

@@ -52,19 +52,26 @@ export async function buildApp(options: AppOptions): Promise<App> {
     maskedErrors: true,
     landingPage: false,
     graphiql: { title: 'Tasklane', defaultQuery: GRAPHIQL_EXAMPLE },
-    context: ({ request }): Context => {
-      const requestId = request.headers.get('x-request-id') ?? randomUUID();
-      return {
-        db: database.db,
-        services,
-        loaders: createLoaders(database.db),
-        viewer: OPEN_ADMIN,
-        requestId,
-        log: log.child({ requestId }),
-        signal: request.signal,
-      };
-    },
+    context: ({ request }) =>
+      createContext({ authorization: request.headers.get('authorization'), requestId: request.headers.get('x-request-id'), signal: request.signal }),
   });
+
+  /**
+   * Builds the context of one operation. HTTP, SSE and WebSocket all come through here, so they
+   * resolve the caller the same way.
+   */
+  function createContext(input: { authorization: string | null; requestId?: string | null; signal?: AbortSignal }): Context {
+    const requestId = input.requestId ?? randomUUID();
+    return {
+      db: database.db,
+      services,
+      loaders: createLoaders(database.db),
+      viewer: OPEN_ADMIN,
+      requestId,
+      log: log.child({ requestId }),
+      signal: input.signal,
+    };
+  }
 
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];

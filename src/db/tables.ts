@@ -76,6 +76,8 @@ export const tasks = pgTable(
     residentOn: text('resident_on'),
     leaseExpiresAt: timestamptz('lease_expires_at'),
     heartbeatAt: timestamptz('heartbeat_at'),
+    /** When the last PROGRESS event was written: progress events are throttled per task. */
+    progressEventAt: timestamptz('progress_event_at'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
     startedAt: timestamptz('started_at'),
     finishedAt: timestamptz('finished_at'),
