@@ -14,11 +14,31 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation QueriesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": typeof types.QueriesSubmitDocument,
+    "\n  mutation QueriesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": typeof types.QueriesRunDocument,
+    "\n  query QueriesListTasks($filter: TaskFilter, $first: Int, $after: String) {\n    tasks(filter: $filter, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { id name } }\n      nodes { id name status index }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.QueriesListTasksDocument,
+    "\n    query QueriesLookup($id: ID!) {\n      task(id: $id) { id name job { id name } parent { id } subtasks { totalCount nodes { id } } }\n      job(id: $id) { id name }\n      node(id: $id) { id __typename ... on Task { name } ... on Job { name } }\n    }\n  ": typeof types.QueriesLookupDocument,
+    "\n    query QueriesJobs($filter: JobFilter, $first: Int, $after: String) {\n      jobs(filter: $filter, first: $first, after: $after) {\n        totalCount\n        nodes { id name status progress suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  ": typeof types.QueriesJobsDocument,
+    "\n    query QueriesJobTasks($id: ID!, $status: [TaskStatus!], $first: Int, $after: String) {\n      job(id: $id) {\n        tasks(status: $status, first: $first, after: $after) { totalCount nodes { index status } pageInfo { hasNextPage endCursor } }\n      }\n    }\n  ": typeof types.QueriesJobTasksDocument,
+    "query QueriesJobProgress($id: ID!) { job(id: $id) { status progress taskCounts { completed running } } }": typeof types.QueriesJobProgressDocument,
+    "\n    query QueriesThread($name: String!) {\n      thread(name: $name) {\n        name status paused head { id status } taskCounts { total queued pending }\n        tasks(first: 10) { totalCount nodes { id } }\n      }\n    }\n  ": typeof types.QueriesThreadDocument,
+    "\n    query QueriesThreads($first: Int, $after: String) {\n      threads(first: $first, after: $after) { nodes { name status } pageInfo { hasNextPage endCursor } }\n    }\n  ": typeof types.QueriesThreadsDocument,
+    "\n    query QueriesWide($first: Int) {\n      tasks(first: $first) {\n        nodes {\n          id status allowedOperations\n          job { id name status progress taskCounts { total } }\n          thread { name status paused head { id } taskCounts { total } }\n          parent { id name job { name } }\n        }\n      }\n    }\n  ": typeof types.QueriesWideDocument,
     "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n": typeof types.RunFamilySubmitJobDocument,
     "\n  mutation RunFamilyRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) {\n      applied\n      ids\n      errors { index code message taskId status }\n      tasks { id index name status job { id } }\n    }\n  }\n": typeof types.RunFamilyRunTasksDocument,
     "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      ": typeof types.RunFamilyBulkDocument,
 };
 const documents: Documents = {
+    "\n  mutation QueriesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": types.QueriesSubmitDocument,
+    "\n  mutation QueriesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": types.QueriesRunDocument,
+    "\n  query QueriesListTasks($filter: TaskFilter, $first: Int, $after: String) {\n    tasks(filter: $filter, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { id name } }\n      nodes { id name status index }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.QueriesListTasksDocument,
+    "\n    query QueriesLookup($id: ID!) {\n      task(id: $id) { id name job { id name } parent { id } subtasks { totalCount nodes { id } } }\n      job(id: $id) { id name }\n      node(id: $id) { id __typename ... on Task { name } ... on Job { name } }\n    }\n  ": types.QueriesLookupDocument,
+    "\n    query QueriesJobs($filter: JobFilter, $first: Int, $after: String) {\n      jobs(filter: $filter, first: $first, after: $after) {\n        totalCount\n        nodes { id name status progress suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  ": types.QueriesJobsDocument,
+    "\n    query QueriesJobTasks($id: ID!, $status: [TaskStatus!], $first: Int, $after: String) {\n      job(id: $id) {\n        tasks(status: $status, first: $first, after: $after) { totalCount nodes { index status } pageInfo { hasNextPage endCursor } }\n      }\n    }\n  ": types.QueriesJobTasksDocument,
+    "query QueriesJobProgress($id: ID!) { job(id: $id) { status progress taskCounts { completed running } } }": types.QueriesJobProgressDocument,
+    "\n    query QueriesThread($name: String!) {\n      thread(name: $name) {\n        name status paused head { id status } taskCounts { total queued pending }\n        tasks(first: 10) { totalCount nodes { id } }\n      }\n    }\n  ": types.QueriesThreadDocument,
+    "\n    query QueriesThreads($first: Int, $after: String) {\n      threads(first: $first, after: $after) { nodes { name status } pageInfo { hasNextPage endCursor } }\n    }\n  ": types.QueriesThreadsDocument,
+    "\n    query QueriesWide($first: Int) {\n      tasks(first: $first) {\n        nodes {\n          id status allowedOperations\n          job { id name status progress taskCounts { total } }\n          thread { name status paused head { id } taskCounts { total } }\n          parent { id name job { name } }\n        }\n      }\n    }\n  ": types.QueriesWideDocument,
     "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n": types.RunFamilySubmitJobDocument,
     "\n  mutation RunFamilyRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) {\n      applied\n      ids\n      errors { index code message taskId status }\n      tasks { id index name status job { id } }\n    }\n  }\n": types.RunFamilyRunTasksDocument,
     "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      ": types.RunFamilyBulkDocument,
@@ -38,6 +58,46 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation QueriesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n"): (typeof documents)["\n  mutation QueriesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation QueriesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n"): (typeof documents)["\n  mutation QueriesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query QueriesListTasks($filter: TaskFilter, $first: Int, $after: String) {\n    tasks(filter: $filter, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { id name } }\n      nodes { id name status index }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query QueriesListTasks($filter: TaskFilter, $first: Int, $after: String) {\n    tasks(filter: $filter, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { id name } }\n      nodes { id name status index }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query QueriesLookup($id: ID!) {\n      task(id: $id) { id name job { id name } parent { id } subtasks { totalCount nodes { id } } }\n      job(id: $id) { id name }\n      node(id: $id) { id __typename ... on Task { name } ... on Job { name } }\n    }\n  "): (typeof documents)["\n    query QueriesLookup($id: ID!) {\n      task(id: $id) { id name job { id name } parent { id } subtasks { totalCount nodes { id } } }\n      job(id: $id) { id name }\n      node(id: $id) { id __typename ... on Task { name } ... on Job { name } }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query QueriesJobs($filter: JobFilter, $first: Int, $after: String) {\n      jobs(filter: $filter, first: $first, after: $after) {\n        totalCount\n        nodes { id name status progress suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  "): (typeof documents)["\n    query QueriesJobs($filter: JobFilter, $first: Int, $after: String) {\n      jobs(filter: $filter, first: $first, after: $after) {\n        totalCount\n        nodes { id name status progress suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } }\n        pageInfo { hasNextPage hasPreviousPage endCursor }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query QueriesJobTasks($id: ID!, $status: [TaskStatus!], $first: Int, $after: String) {\n      job(id: $id) {\n        tasks(status: $status, first: $first, after: $after) { totalCount nodes { index status } pageInfo { hasNextPage endCursor } }\n      }\n    }\n  "): (typeof documents)["\n    query QueriesJobTasks($id: ID!, $status: [TaskStatus!], $first: Int, $after: String) {\n      job(id: $id) {\n        tasks(status: $status, first: $first, after: $after) { totalCount nodes { index status } pageInfo { hasNextPage endCursor } }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query QueriesJobProgress($id: ID!) { job(id: $id) { status progress taskCounts { completed running } } }"): (typeof documents)["query QueriesJobProgress($id: ID!) { job(id: $id) { status progress taskCounts { completed running } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query QueriesThread($name: String!) {\n      thread(name: $name) {\n        name status paused head { id status } taskCounts { total queued pending }\n        tasks(first: 10) { totalCount nodes { id } }\n      }\n    }\n  "): (typeof documents)["\n    query QueriesThread($name: String!) {\n      thread(name: $name) {\n        name status paused head { id status } taskCounts { total queued pending }\n        tasks(first: 10) { totalCount nodes { id } }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query QueriesThreads($first: Int, $after: String) {\n      threads(first: $first, after: $after) { nodes { name status } pageInfo { hasNextPage endCursor } }\n    }\n  "): (typeof documents)["\n    query QueriesThreads($first: Int, $after: String) {\n      threads(first: $first, after: $after) { nodes { name status } pageInfo { hasNextPage endCursor } }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    query QueriesWide($first: Int) {\n      tasks(first: $first) {\n        nodes {\n          id status allowedOperations\n          job { id name status progress taskCounts { total } }\n          thread { name status paused head { id } taskCounts { total } }\n          parent { id name job { name } }\n        }\n      }\n    }\n  "): (typeof documents)["\n    query QueriesWide($first: Int) {\n      tasks(first: $first) {\n        nodes {\n          id status allowedOperations\n          job { id name status progress taskCounts { total } }\n          thread { name status paused head { id } taskCounts { total } }\n          parent { id name job { name } }\n        }\n      }\n    }\n  "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
