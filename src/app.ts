@@ -6,6 +6,9 @@ import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
 import type { Context, Services, Viewer } from './context.ts';
 import { openDatabase, type Database } from './db/database.ts';
+import { EventHub } from './events/hub.ts';
+import { pruneEventsStep } from './events/retention.ts';
+import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
 import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -42,8 +45,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const ownsDatabase = !options.database;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
-  const sweeper = startSweeper(database, log, SWEEP_STEPS, config.sweepIntervalMs);
-  const services: Services = { database, log, sweeper };
+  const sweeper = startSweeper(database, log, [...SWEEP_STEPS, pruneEventsStep(config.eventRetentionMs)], config.sweepIntervalMs);
+  const events = await EventHub.start(database, log);
+  const services: Services = { database, log, sweeper, events };
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -52,8 +56,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     maskedErrors: true,
     landingPage: false,
     graphiql: { title: 'Tasklane', defaultQuery: GRAPHIQL_EXAMPLE },
-    context: ({ request }) =>
-      createContext({ authorization: request.headers.get('authorization'), requestId: request.headers.get('x-request-id'), signal: request.signal }),
+    // HTTP and SSE carry a Fetch request, graphql-ws operations their connection_init credentials.
+    context: (initial) => createContext(operationCredentials(initial)),
   });
 
   /**
@@ -89,6 +93,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     }
     void yoga(req, res);
   });
+  const graphqlWs = serveGraphqlWs(server, yoga);
 
   let stopping: Promise<void> | null = null;
 
@@ -113,9 +118,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
       stopping ??= (async () => {
         // Stop accepting; idle keep-alive sockets close now, busy ones after their response.
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        // Subscriptions end: WebSocket clients are told 1001 "Going away", SSE streams complete.
+        await graphqlWs.dispose();
+        await events.close();
         server.closeIdleConnections();
+        // Ended SSE responses leave keep-alive sockets that only become idle a moment later.
+        const idle = setInterval(() => server.closeIdleConnections(), 50);
         const forced = setTimeout(() => server.closeAllConnections(), 10_000);
         await closed;
+        clearInterval(idle);
         clearTimeout(forced);
         await sweeper.stop();
         if (ownsDatabase) await database.close();

@@ -1,4 +1,5 @@
 import type { Database, Executor } from './db/database.ts';
+import type { EventHub } from './events/hub.ts';
 import type { Logger } from './log.ts';
 import type { Loaders } from './loaders.ts';
 import type { Sweeper } from './sweeper.ts';
@@ -17,6 +18,8 @@ export interface Services {
   database: Database;
   log: Logger;
   sweeper: Sweeper;
+  /** The event hub: live task and job events for subscriptions. */
+  events: EventHub;
 }
 
 export interface Context {

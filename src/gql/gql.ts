@@ -27,6 +27,12 @@ type Documents = {
     "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n": typeof types.RunFamilySubmitJobDocument,
     "\n  mutation RunFamilyRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) {\n      applied\n      ids\n      errors { index code message taskId status }\n      tasks { id index name status job { id } }\n    }\n  }\n": typeof types.RunFamilyRunTasksDocument,
     "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      ": typeof types.RunFamilyBulkDocument,
+    "\n  mutation SubsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.SubsRunTasksDocument,
+    "\n  mutation SubsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } tasks { id } }\n  }\n": typeof types.SubsSubmitJobDocument,
+    "\n  query SubsEventLog($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      nodes { cursor kind taskId jobId thread previousStatus status }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.SubsEventLogDocument,
+    "\n    subscription SubsTaskEvents($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) {\n        cursor kind taskId jobId thread previousStatus status progress at\n        task { id name status }\n      }\n    }\n  ": typeof types.SubsTaskEventsDocument,
+    "\n    subscription SubsStatusChanged($filter: TaskEventFilter, $after: String) {\n      taskStatusChanged(filter: $filter, after: $after) { cursor kind taskId previousStatus status }\n    }\n  ": typeof types.SubsStatusChangedDocument,
+    "\n    subscription SubsJobStatusChanged($jobId: ID, $after: String) {\n      jobStatusChanged(jobId: $jobId, after: $after) { cursor jobId previousStatus status job { id name } }\n    }\n  ": typeof types.SubsJobStatusChangedDocument,
 };
 const documents: Documents = {
     "\n  mutation QueriesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": types.QueriesSubmitDocument,
@@ -42,6 +48,12 @@ const documents: Documents = {
     "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n": types.RunFamilySubmitJobDocument,
     "\n  mutation RunFamilyRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) {\n      applied\n      ids\n      errors { index code message taskId status }\n      tasks { id index name status job { id } }\n    }\n  }\n": types.RunFamilyRunTasksDocument,
     "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      ": types.RunFamilyBulkDocument,
+    "\n  mutation SubsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.SubsRunTasksDocument,
+    "\n  mutation SubsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } tasks { id } }\n  }\n": types.SubsSubmitJobDocument,
+    "\n  query SubsEventLog($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      nodes { cursor kind taskId jobId thread previousStatus status }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.SubsEventLogDocument,
+    "\n    subscription SubsTaskEvents($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) {\n        cursor kind taskId jobId thread previousStatus status progress at\n        task { id name status }\n      }\n    }\n  ": types.SubsTaskEventsDocument,
+    "\n    subscription SubsStatusChanged($filter: TaskEventFilter, $after: String) {\n      taskStatusChanged(filter: $filter, after: $after) { cursor kind taskId previousStatus status }\n    }\n  ": types.SubsStatusChangedDocument,
+    "\n    subscription SubsJobStatusChanged($jobId: ID, $after: String) {\n      jobStatusChanged(jobId: $jobId, after: $after) { cursor jobId previousStatus status job { id name } }\n    }\n  ": types.SubsJobStatusChangedDocument,
 };
 
 /**
@@ -110,6 +122,30 @@ export function graphql(source: "\n  mutation RunFamilyRunTasks($input: RunTasks
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      "): (typeof documents)["\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SubsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"): (typeof documents)["\n  mutation SubsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SubsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } tasks { id } }\n  }\n"): (typeof documents)["\n  mutation SubsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } tasks { id } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SubsEventLog($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      nodes { cursor kind taskId jobId thread previousStatus status }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query SubsEventLog($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      nodes { cursor kind taskId jobId thread previousStatus status }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription SubsTaskEvents($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) {\n        cursor kind taskId jobId thread previousStatus status progress at\n        task { id name status }\n      }\n    }\n  "): (typeof documents)["\n    subscription SubsTaskEvents($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) {\n        cursor kind taskId jobId thread previousStatus status progress at\n        task { id name status }\n      }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription SubsStatusChanged($filter: TaskEventFilter, $after: String) {\n      taskStatusChanged(filter: $filter, after: $after) { cursor kind taskId previousStatus status }\n    }\n  "): (typeof documents)["\n    subscription SubsStatusChanged($filter: TaskEventFilter, $after: String) {\n      taskStatusChanged(filter: $filter, after: $after) { cursor kind taskId previousStatus status }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription SubsJobStatusChanged($jobId: ID, $after: String) {\n      jobStatusChanged(jobId: $jobId, after: $after) { cursor jobId previousStatus status job { id name } }\n    }\n  "): (typeof documents)["\n    subscription SubsJobStatusChanged($jobId: ID, $after: String) {\n      jobStatusChanged(jobId: $jobId, after: $after) { cursor jobId previousStatus status job { id name } }\n    }\n  "];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -1,0 +1,173 @@
+import { GraphQLError } from 'graphql';
+import { Repeater } from 'graphql-yoga';
+import type { Executor } from '../db/database.ts';
+import { encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
+import { parseId } from '../domain/ids.ts';
+import {
+  assertCursorRetained,
+  compareCursors,
+  cursorOf,
+  readJobEventsAfter,
+  readSafeFrontier,
+  readTaskEventsAfter,
+  type EventLog,
+  type JobEventRecord,
+  type TaskEventFilter,
+  type TaskEventRecord,
+} from '../sql/events.ts';
+import type { Delivery, EventHub, Feed, FeedOptions, LiveJobEvent, LiveTaskEvent } from './hub.ts';
+import { createEventLoaders } from './loaders.ts';
+
+/** Rows per replay query. */
+const REPLAY_PAGE = 500;
+
+/**
+ * The last item of a stream that ends with an error (fell behind, cursor pruned during the replay,
+ * database failure). The subscription's resolver throws it, so the client gets it as a GraphQL error
+ * in a final `next`, then `complete` — on WebSocket and SSE alike, masked like any other error.
+ */
+export class StreamEnd {
+  constructor(readonly error: unknown) {}
+}
+
+/** The hub routing and the in-memory test of a task-event filter; the SQL form is taskEventFilterCondition. */
+export function taskEventFeed(filter: TaskEventFilter | null | undefined): FeedOptions<LiveTaskEvent> {
+  const ids = (values: readonly string[]) => values.map(parseId).filter((id): id is string => id !== null);
+  const taskIds = filter?.taskIds != null ? new Set(ids(filter.taskIds)) : null;
+  // A malformed job id matches nothing (as in SQL): route it nowhere.
+  const jobId = filter?.jobId != null ? (parseId(filter.jobId) ?? '') : null;
+  const thread = filter?.thread ?? null;
+  const kinds = filter?.kinds != null ? new Set<string>(filter.kinds) : null;
+  const statuses = filter?.statuses != null ? new Set<string>(filter.statuses) : null;
+  let routeKeys: string[] | null = null;
+  if (taskIds) routeKeys = [...taskIds].map((id) => `task:${id}`);
+  else if (jobId !== null) routeKeys = jobId ? [`job:${jobId}`] : [];
+  else if (thread !== null) routeKeys = [`thread:${thread}`];
+  return {
+    routeKeys,
+    matches: (e) =>
+      (taskIds === null || taskIds.has(e.taskId)) &&
+      (jobId === null || e.jobId === jobId) &&
+      (thread === null || e.thread === thread) &&
+      (kinds === null || kinds.has(e.kind)) &&
+      (statuses === null || (e.status !== null && statuses.has(e.status))),
+  };
+}
+
+export function jobEventFeed(jobId: string | null | undefined): FeedOptions<LiveJobEvent> {
+  if (jobId == null) return { routeKeys: null, matches: () => true };
+  const id = parseId(jobId);
+  return { routeKeys: id ? [`job:${id}`] : [], matches: (e) => e.jobId === id };
+}
+
+interface StreamSpec<R extends TaskEventRecord | JobEventRecord> {
+  db: Executor;
+  log: EventLog;
+  /** Where the stream starts: the client's `after`, or the end of the log when it gave none. */
+  after: EventCursor;
+  /** Whether `after` came from the client (and so must still be within the retained log). */
+  fromClient: boolean;
+  register(): Feed<R & Delivery>;
+  readPage(after: EventCursor, upTo: EventCursor, limit: number): Promise<R[]>;
+}
+
+/**
+ * openTaskEventStream: the `taskEvents` / `taskStatusChanged` subscription source. With `after` it
+ * replays the log after that cursor and then goes live with no gap and no duplicate; an `after` older
+ * than the retained log fails here, before anything streams. Without `after` it is live from now:
+ * "now" is the end of the final log when the subscription starts, not the hub's position, which may
+ * lag by one read — so a client never gets events of changes it made before subscribing.
+ */
+export async function openTaskEventStream(
+  hub: EventHub,
+  db: Executor,
+  args: { filter: TaskEventFilter | null | undefined; after: EventCursor | null },
+): Promise<AsyncIterable<LiveTaskEvent | StreamEnd>> {
+  if (args.after) await assertCursorRetained(db, 'task', args.after);
+  return eventStream<TaskEventRecord>({
+    db,
+    log: 'task',
+    after: args.after ?? (await readSafeFrontier(db, 'task')),
+    fromClient: args.after !== null,
+    register: () => hub.subscribe('task', taskEventFeed(args.filter)),
+    readPage: (after, upTo, limit) => readTaskEventsAfter(db, { after, upTo, limit, filter: args.filter }),
+  });
+}
+
+/** openJobEventStream: the `jobStatusChanged` subscription source (see openTaskEventStream). */
+export async function openJobEventStream(
+  hub: EventHub,
+  db: Executor,
+  args: { jobId: string | null | undefined; after: EventCursor | null },
+): Promise<AsyncIterable<LiveJobEvent | StreamEnd>> {
+  if (args.after) await assertCursorRetained(db, 'job', args.after);
+  return eventStream<JobEventRecord>({
+    db,
+    log: 'job',
+    after: args.after ?? (await readSafeFrontier(db, 'job')),
+    fromClient: args.after !== null,
+    register: () => hub.subscribe('job', jobEventFeed(args.jobId)),
+    readPage: (after, upTo, limit) => readJobEventsAfter(db, { after, upTo, limit, jobId: args.jobId }),
+  });
+}
+
+/**
+ * Replay, then live, without gap or duplicate:
+ *  1. register the live feed first; from this moment the hub queues every matching event after
+ *     `feed.start` (its position at registration);
+ *  2. replay the log from `after` up to and including `feed.start` — those rows are final, the
+ *     hub has passed them;
+ *  3. drain the feed, skipping anything at or before the last cursor delivered (a client's `after`
+ *     may be ahead of this instance's hub when it comes from another instance).
+ * A Repeater (rather than an async generator) makes `return()` take effect at once even while the
+ * stream waits for events, so closing a subscription frees its feed immediately.
+ */
+function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpec<R>): Repeater<(R & Delivery) | StreamEnd> {
+  return new Repeater<(R & Delivery) | StreamEnd>(async (push, stop) => {
+    const feed = spec.register();
+    void stop.then(() => feed.close());
+    let last = spec.after;
+    try {
+      if (compareCursors(spec.after, feed.start) < 0) {
+        let from = spec.after;
+        for (;;) {
+          const rows = await spec.readPage(from, feed.start, REPLAY_PAGE);
+          const loaders = createEventLoaders(spec.db);
+          for (const row of rows) {
+            if (feed.closed) return;
+            const event = { ...row, cursor: cursorOf(row), loaders };
+            await push(event);
+            last = event.cursor;
+          }
+          if (rows.length < REPLAY_PAGE) break;
+          from = cursorOf(rows.at(-1)!);
+        }
+        // A prune that ran during the replay could have removed rows before they were read.
+        if (spec.fromClient) await assertCursorRetained(spec.db, spec.log, spec.after);
+      }
+      while (!feed.closed) {
+        for (const event of await feed.take()) {
+          if (compareCursors(event.cursor, last) <= 0) continue;
+          await push(event);
+          last = event.cursor;
+          if (feed.closed) break;
+        }
+      }
+      if (feed.overflowed) {
+        await push(
+          new StreamEnd(
+            new GraphQLError(
+              'This subscription fell too far behind the event stream and was ended. Subscribe again with `after` set to the last cursor you received.',
+              { extensions: { code: 'SUBSCRIBER_TOO_SLOW', lastCursor: encodeEventCursor(last) } },
+            ),
+          ),
+        );
+      }
+    } catch (error) {
+      await push(new StreamEnd(error));
+    } finally {
+      feed.close();
+      stop();
+    }
+  });
+}
