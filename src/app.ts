@@ -4,12 +4,17 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import type { Config } from './config.ts';
-import type { Context, Services, Viewer } from './context.ts';
+import { TokenRevocations, useEndSubscriptionsOnRevoke } from './auth/revocation.ts';
+import { anyTokenExists } from './auth/tokens.ts';
+import { createViewerResolver, isLoopbackHost } from './auth/viewer.ts';
+import type { Context, Services } from './context.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { EventHub } from './events/hub.ts';
 import { pruneEventsStep } from './events/retention.ts';
 import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
+import { operationLimitPlugins } from './limits/operationLimits.ts';
+import { limitRequestBody } from './limits/requestBody.ts';
 import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
 import { schema } from './schema/index.ts';
@@ -34,8 +39,6 @@ export interface App {
 /** What the sweeper does on every tick, in this order. */
 const SWEEP_STEPS: SweepStep[] = [];
 
-const OPEN_ADMIN: Viewer = { role: 'ADMIN', tokenName: null, tokenId: null };
-
 /**
  * The one app factory: `npm start`, the tests and the benchmarks all build the server here.
  */
@@ -48,6 +51,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const sweeper = startSweeper(database, log, [...SWEEP_STEPS, pruneEventsStep(config.eventRetentionMs)], config.sweepIntervalMs);
   const events = await EventHub.start(database, log);
   const services: Services = { database, log, sweeper, events };
+  const viewers = createViewerResolver({ db: database.db, log, host: config.host, adminToken: config.adminToken });
+  const revocations = await TokenRevocations.start(database, log, () => viewers.noteTokenExists());
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,
@@ -56,6 +61,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     maskedErrors: true,
     landingPage: false,
     graphiql: { title: 'Tasklane', defaultQuery: GRAPHIQL_EXAMPLE },
+    plugins: [...operationLimitPlugins({ introspection: config.introspection }), useEndSubscriptionsOnRevoke(revocations)],
     // HTTP and SSE carry a Fetch request, graphql-ws operations their connection_init credentials.
     context: (initial) => createContext(operationCredentials(initial)),
   });
@@ -64,13 +70,15 @@ export async function buildApp(options: AppOptions): Promise<App> {
    * Builds the context of one operation. HTTP, SSE and WebSocket all come through here, so they
    * resolve the caller the same way.
    */
-  function createContext(input: { authorization: string | null; requestId?: string | null; signal?: AbortSignal }): Context {
+  async function createContext(input: { authorization: string | null; requestId?: string | null; signal?: AbortSignal }): Promise<Context> {
     const requestId = input.requestId ?? randomUUID();
+    // Throws UNAUTHENTICATED for a missing (once tokens exist), unknown or revoked token.
+    const viewer = await viewers.resolve(input.authorization);
     return {
       db: database.db,
       services,
       loaders: createLoaders(database.db),
-      viewer: OPEN_ADMIN,
+      viewer,
       requestId,
       log: log.child({ requestId }),
       signal: input.signal,
@@ -91,9 +99,16 @@ export async function buildApp(options: AppOptions): Promise<App> {
       );
       return;
     }
-    void yoga(req, res);
+    void limitRequestBody(req, res, config.maxBodyBytes).then((ok) => {
+      if (ok) void yoga(req, res);
+    });
   });
-  const graphqlWs = serveGraphqlWs(server, yoga);
+  server.maxConnections = config.maxConnections;
+  const graphqlWs = serveGraphqlWs(server, yoga, {
+    authenticate: (authorization) => viewers.resolve(authorization),
+    maxPayload: config.maxBodyBytes,
+    maxOperationsPerConnection: config.maxSubscriptionsPerConnection,
+  });
 
   let stopping: Promise<void> | null = null;
 
@@ -101,6 +116,17 @@ export async function buildApp(options: AppOptions): Promise<App> {
     services,
     yoga,
     async start() {
+      // Secure by default: only a loopback address may run without any token.
+      const loopback = isLoopbackHost(config.host);
+      if (!loopback && config.adminToken === undefined && !(await anyTokenExists(database.db))) {
+        const message =
+          `Refusing to listen on HOST=${config.host} without an API token: anyone who can reach it would be ADMIN. ` +
+          'Set TASKLANE_ADMIN_TOKEN (16+ random characters), or create a token first with ' +
+          '`npm run token -- create --name admin --role ADMIN` (same DATABASE_URL / TASKLANE_DATA_DIR), ' +
+          'or listen on a loopback address (HOST=127.0.0.1).';
+        log.fatal(message);
+        throw new Error(message);
+      }
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => {
@@ -112,6 +138,13 @@ export async function buildApp(options: AppOptions): Promise<App> {
       const host = config.host.includes(':') ? `[${config.host}]` : config.host;
       const url = `http://${host}:${port}/graphql`;
       log.info({ url, database: database.kind }, 'Tasklane is listening');
+      if (await viewers.isOpen()) {
+        log.warn(
+          { host: config.host },
+          'OPEN MODE: no API token exists, so every client is served as ADMIN. This is allowed only on a loopback address; ' +
+            'create a token (`npm run token -- create --name admin --role ADMIN`) or set TASKLANE_ADMIN_TOKEN to require tokens.',
+        );
+      }
       return { url, port };
     },
     stop() {
@@ -121,6 +154,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
         // Subscriptions end: WebSocket clients are told 1001 "Going away", SSE streams complete.
         await graphqlWs.dispose();
         await events.close();
+        await revocations.close();
         server.closeIdleConnections();
         // Ended SSE responses leave keep-alive sockets that only become idle a moment later.
         const idle = setInterval(() => server.closeIdleConnections(), 50);

@@ -14,6 +14,9 @@ const schema = z.object({
     .default('true')
     .transform((v) => v === 'true'),
   TASKLANE_SWEEP_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  TASKLANE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
+  TASKLANE_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
+  TASKLANE_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
 });
 
 export interface Config {
@@ -30,6 +33,12 @@ export interface Config {
   taskRetentionMs: number | undefined;
   introspection: boolean;
   sweepIntervalMs: number;
+  /** Largest request body (HTTP) or message (WebSocket); a 10,000-task runTasks is a few MB. */
+  maxBodyBytes: number;
+  /** Open sockets (HTTP keep-alive, SSE and WebSocket together) the server accepts. */
+  maxConnections: number;
+  /** Concurrent operations on one WebSocket connection. */
+  maxSubscriptionsPerConnection: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -51,5 +60,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     taskRetentionMs: e.TASKLANE_TASK_RETENTION_DAYS === undefined ? undefined : e.TASKLANE_TASK_RETENTION_DAYS * day,
     introspection: e.TASKLANE_INTROSPECTION,
     sweepIntervalMs: e.TASKLANE_SWEEP_INTERVAL_MS,
+    maxBodyBytes: e.TASKLANE_MAX_BODY_BYTES,
+    maxConnections: e.TASKLANE_MAX_CONNECTIONS,
+    maxSubscriptionsPerConnection: e.TASKLANE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
   };
 }

@@ -60,9 +60,17 @@ interface EnvelopedRoot {
 export function serveGraphqlWs<TContext extends object>(
   server: Server,
   yoga: YogaServerInstance<Record<string, unknown>, TContext>,
-  options: { keepAliveMs?: number } = {},
+  options: {
+    keepAliveMs?: number;
+    /** Checks the credentials of `connection_init` (throws when they are bad); the socket then closes with 4403. */
+    authenticate?: (authorization: string | null) => Promise<unknown>;
+    /** Largest message a client may send (ws closes the socket with 1009 above it). */
+    maxPayload?: number;
+    /** Operations one connection may have running at once (subscriptions, mostly). */
+    maxOperationsPerConnection?: number;
+  } = {},
 ): Disposable {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint });
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayload });
   // One abort signal per socket: long-waiting operations (claimTasks with waitMs) stop when it closes.
   const signals = new WeakMap<WebSocket, AbortController>();
   wss.on('connection', (socket) => {
@@ -75,7 +83,26 @@ export function serveGraphqlWs<TContext extends object>(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      onConnect: async (ctx) => {
+        if (!options.authenticate) return true;
+        try {
+          await options.authenticate(connectionAuthorization(ctx.connectionParams, ctx.extra.request.headers.authorization));
+          return true;
+        } catch {
+          return false; // graphql-ws closes the socket with 4403 Forbidden
+        }
+      },
       onSubscribe: async (ctx, _id, params) => {
+        // ctx.subscriptions already holds this operation's id.
+        const limit = options.maxOperationsPerConnection;
+        if (limit !== undefined && Object.keys(ctx.subscriptions).length > limit) {
+          return [
+            new GraphQLError(
+              `This connection already runs ${limit} operations, the limit per connection (limit maxSubscriptionsPerConnection). Complete one first or open another connection.`,
+              { extensions: { code: 'BAD_USER_INPUT', limit: 'maxSubscriptionsPerConnection' } },
+            ),
+          ];
+        }
         const websocket: OperationCredentials = {
           authorization: connectionAuthorization(ctx.connectionParams, ctx.extra.request.headers.authorization),
           requestId: null,
@@ -95,12 +122,20 @@ export function serveGraphqlWs<TContext extends object>(
           if (error instanceof GraphQLError) return [error];
           throw error;
         }
+        let contextValue;
+        try {
+          // Authenticates again per operation: a token revoked since connection_init is refused here.
+          contextValue = await contextFactory();
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         const args = {
           schema,
           operationName: params.operationName,
           document,
           variableValues: params.variables,
-          contextValue: await contextFactory(),
+          contextValue,
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
         const errors = validate(args.schema, args.document);

@@ -10,6 +10,7 @@ import './thread.ts';
 import './taskBatch.ts';
 import './taskEvent.ts';
 import './viewer.ts';
+import './apiToken.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

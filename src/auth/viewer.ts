@@ -1,0 +1,106 @@
+import { isIP } from 'node:net';
+import { GraphQLError } from 'graphql';
+import type { Viewer } from '../context.ts';
+import type { Executor } from '../db/database.ts';
+import type { Logger } from '../log.ts';
+import { anyTokenExists, findTokenBySecretHash, hashSecret, secretsEqual, touchApiToken } from './tokens.ts';
+
+/** Everyone, while the server runs open on a loopback address with no token configured. */
+export const OPEN_ADMIN: Viewer = Object.freeze({ role: 'ADMIN', tokenName: null, tokenId: null });
+
+/** What `viewer { tokenName }` shows for the token from the environment. */
+export const ADMIN_TOKEN_NAME = 'TASKLANE_ADMIN_TOKEN';
+
+/** `last_used_at` is written at most this often per token and instance (a write per request would cost more than the request). */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export function unauthenticated(message: string): GraphQLError {
+  return new GraphQLError(message, {
+    // yoga answers 401 from `extensions.http` and strips it from the body.
+    extensions: { code: 'UNAUTHENTICATED', http: { status: 401, headers: { 'www-authenticate': 'Bearer' } } },
+  });
+}
+
+/** Whether the server only listens on this machine: 127.0.0.0/8, ::1, ::ffff:127.x or localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/** The secret of an `Authorization: Bearer <secret>` value; null when there is none; an error when malformed. */
+export function bearerSecret(authorization: string | null | undefined): string | null {
+  if (authorization == null || authorization.trim() === '') return null;
+  const match = /^Bearer[ \t]+([^\s]+)[ \t]*$/i.exec(authorization);
+  if (!match) throw unauthenticated('The Authorization header must be `Bearer <token>`');
+  return match[1]!;
+}
+
+export interface ViewerResolverOptions {
+  db: Executor;
+  log: Logger;
+  host: string;
+  adminToken: string | undefined;
+}
+
+export interface ViewerResolver {
+  /** The caller of one operation, or an UNAUTHENTICATED GraphQL error. */
+  resolve(authorization: string | null | undefined): Promise<Viewer>;
+  /** Whether the server currently serves everyone as ADMIN (no token anywhere, loopback host). */
+  isOpen(): Promise<boolean>;
+  /** Another instance (or this one) created a token: leave open mode for good. */
+  noteTokenExists(): void;
+}
+
+/**
+ * Resolves viewers from bearer tokens. Token lookups are NOT cached: every operation reads its token
+ * row (one probe of a unique index), so a revocation committed anywhere takes effect on the next
+ * operation of every instance, with no window. Only the fact "some token exists" is remembered, and
+ * only once it is true — token rows are never deleted (revoked rows stay), so it cannot become false.
+ */
+export function createViewerResolver(options: ViewerResolverOptions): ViewerResolver {
+  const { db, log, adminToken } = options;
+  const openAllowed = adminToken === undefined && isLoopbackHost(options.host);
+  let tokensExist = !openAllowed;
+  const lastTouched = new Map<string, number>();
+
+  function touch(id: string) {
+    const now = Date.now();
+    if ((lastTouched.get(id) ?? 0) > now - TOUCH_INTERVAL_MS) return;
+    lastTouched.set(id, now);
+    touchApiToken(db, id).catch((error: unknown) => log.warn({ err: error }, 'could not record token use'));
+  }
+
+  async function isOpen(): Promise<boolean> {
+    if (tokensExist) return false;
+    if (await anyTokenExists(db)) tokensExist = true;
+    return !tokensExist;
+  }
+
+  return {
+    isOpen,
+    noteTokenExists() {
+      tokensExist = true;
+    },
+    async resolve(authorization) {
+      const secret = bearerSecret(authorization);
+      if (secret === null) {
+        if (await isOpen()) return OPEN_ADMIN;
+        throw unauthenticated('This server requires an API token: send `Authorization: Bearer <token>`');
+      }
+      // A presented token must be valid even in open mode: a client that believes it has a token
+      // should learn that it is wrong rather than silently become ADMIN.
+      if (adminToken !== undefined && secretsEqual(secret, adminToken)) {
+        return { role: 'ADMIN', tokenName: ADMIN_TOKEN_NAME, tokenId: null };
+      }
+      const token = await findTokenBySecretHash(db, hashSecret(secret));
+      if (!token) throw unauthenticated('Unknown API token');
+      if (token.revoked) throw unauthenticated(`The API token "${token.name}" was revoked`);
+      tokensExist = true;
+      touch(token.id);
+      return { role: token.role, tokenName: token.name, tokenId: token.id };
+    },
+  };
+}
