@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
+import { applyDueConclusionsStep } from './commands/concludeTask.ts';
 import type { Config } from './config.ts';
 import { TokenRevocations, useEndSubscriptionsOnRevoke } from './auth/revocation.ts';
 import { anyTokenExists } from './auth/tokens.ts';
@@ -37,7 +38,7 @@ export interface App {
 }
 
 /** What the sweeper does on every tick, in this order. */
-const SWEEP_STEPS: SweepStep[] = [];
+const SWEEP_STEPS: SweepStep[] = [applyDueConclusionsStep];
 
 /**
  * The one app factory: `npm start`, the tests and the benchmarks all build the server here.

@@ -27,12 +27,27 @@ type Documents = {
     "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n": typeof types.RunFamilySubmitJobDocument,
     "\n  mutation RunFamilyRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) {\n      applied\n      ids\n      errors { index code message taskId status }\n      tasks { id index name status job { id } }\n    }\n  }\n": typeof types.RunFamilyRunTasksDocument,
     "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      ": typeof types.RunFamilyBulkDocument,
+    "\n  query ConcurrencyEventLog($after: String, $first: Int) {\n    taskEvents(after: $after, first: $first) {\n      nodes { cursor thread }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ConcurrencyEventLogDocument,
+    "\n    subscription ConcurrencyEvents($after: String) {\n      taskEvents(after: $after) { cursor thread }\n    }\n  ": typeof types.ConcurrencyEventsDocument,
     "\n  mutation SubsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.SubsRunTasksDocument,
     "\n  mutation SubsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } tasks { id } }\n  }\n": typeof types.SubsSubmitJobDocument,
     "\n  query SubsEventLog($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      nodes { cursor kind taskId jobId thread previousStatus status }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.SubsEventLogDocument,
     "\n    subscription SubsTaskEvents($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) {\n        cursor kind taskId jobId thread previousStatus status progress at\n        task { id name status }\n      }\n    }\n  ": typeof types.SubsTaskEventsDocument,
     "\n    subscription SubsStatusChanged($filter: TaskEventFilter, $after: String) {\n      taskStatusChanged(filter: $filter, after: $after) { cursor kind taskId previousStatus status }\n    }\n  ": typeof types.SubsStatusChangedDocument,
     "\n    subscription SubsJobStatusChanged($jobId: ID, $after: String) {\n      jobStatusChanged(jobId: $jobId, after: $after) { cursor jobId previousStatus status job { id name } }\n    }\n  ": typeof types.SubsJobStatusChangedDocument,
+    "\n  mutation CommandCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandCancelDocument,
+    "\n  mutation CommandDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandDestroyDocument,
+    "\n  mutation CommandSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandSuspendDocument,
+    "\n  mutation CommandFail($input: TaskCommandInput!) {\n    failTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandFailDocument,
+    "\n  mutation CommandClean($input: TaskCommandInput!) {\n    cleanTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandCleanDocument,
+    "\n  mutation CommandRequeue($input: TaskCommandInput!) {\n    requeueTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandRequeueDocument,
+    "\n  mutation CommandResume($input: TaskCommandInput!) {\n    resumeTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandResumeDocument,
+    "\n  mutation CommandResumeFailed($input: TaskCommandInput!) {\n    resumeFailedTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandResumeFailedDocument,
+    "\n  mutation CommandComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandCompleteDocument,
+    "\n  mutation CommandPend($input: TaskCommandInput!) {\n    pendTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandPendDocument,
+    "\n  mutation CommandReleasePending($input: TaskCommandInput!) {\n    releasePendingTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandReleasePendingDocument,
+    "\n  mutation SetupSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": typeof types.SetupSubmitJobDocument,
+    "\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": typeof types.SetupRunTasksDocument,
 };
 const documents: Documents = {
     "\n  mutation QueriesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": types.QueriesSubmitDocument,
@@ -48,12 +63,27 @@ const documents: Documents = {
     "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n": types.RunFamilySubmitJobDocument,
     "\n  mutation RunFamilyRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) {\n      applied\n      ids\n      errors { index code message taskId status }\n      tasks { id index name status job { id } }\n    }\n  }\n": types.RunFamilyRunTasksDocument,
     "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      ": types.RunFamilyBulkDocument,
+    "\n  query ConcurrencyEventLog($after: String, $first: Int) {\n    taskEvents(after: $after, first: $first) {\n      nodes { cursor thread }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ConcurrencyEventLogDocument,
+    "\n    subscription ConcurrencyEvents($after: String) {\n      taskEvents(after: $after) { cursor thread }\n    }\n  ": types.ConcurrencyEventsDocument,
     "\n  mutation SubsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.SubsRunTasksDocument,
     "\n  mutation SubsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } tasks { id } }\n  }\n": types.SubsSubmitJobDocument,
     "\n  query SubsEventLog($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      nodes { cursor kind taskId jobId thread previousStatus status }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.SubsEventLogDocument,
     "\n    subscription SubsTaskEvents($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) {\n        cursor kind taskId jobId thread previousStatus status progress at\n        task { id name status }\n      }\n    }\n  ": types.SubsTaskEventsDocument,
     "\n    subscription SubsStatusChanged($filter: TaskEventFilter, $after: String) {\n      taskStatusChanged(filter: $filter, after: $after) { cursor kind taskId previousStatus status }\n    }\n  ": types.SubsStatusChangedDocument,
     "\n    subscription SubsJobStatusChanged($jobId: ID, $after: String) {\n      jobStatusChanged(jobId: $jobId, after: $after) { cursor jobId previousStatus status job { id name } }\n    }\n  ": types.SubsJobStatusChangedDocument,
+    "\n  mutation CommandCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandCancelDocument,
+    "\n  mutation CommandDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandDestroyDocument,
+    "\n  mutation CommandSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandSuspendDocument,
+    "\n  mutation CommandFail($input: TaskCommandInput!) {\n    failTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandFailDocument,
+    "\n  mutation CommandClean($input: TaskCommandInput!) {\n    cleanTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandCleanDocument,
+    "\n  mutation CommandRequeue($input: TaskCommandInput!) {\n    requeueTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandRequeueDocument,
+    "\n  mutation CommandResume($input: TaskCommandInput!) {\n    resumeTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandResumeDocument,
+    "\n  mutation CommandResumeFailed($input: TaskCommandInput!) {\n    resumeFailedTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandResumeFailedDocument,
+    "\n  mutation CommandComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandCompleteDocument,
+    "\n  mutation CommandPend($input: TaskCommandInput!) {\n    pendTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandPendDocument,
+    "\n  mutation CommandReleasePending($input: TaskCommandInput!) {\n    releasePendingTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandReleasePendingDocument,
+    "\n  mutation SetupSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": types.SetupSubmitJobDocument,
+    "\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": types.SetupRunTasksDocument,
 };
 
 /**
@@ -125,6 +155,14 @@ export function graphql(source: "\n        mutation RunFamilyBulk($input: Submit
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query ConcurrencyEventLog($after: String, $first: Int) {\n    taskEvents(after: $after, first: $first) {\n      nodes { cursor thread }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query ConcurrencyEventLog($after: String, $first: Int) {\n    taskEvents(after: $after, first: $first) {\n      nodes { cursor thread }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription ConcurrencyEvents($after: String) {\n      taskEvents(after: $after) { cursor thread }\n    }\n  "): (typeof documents)["\n    subscription ConcurrencyEvents($after: String) {\n      taskEvents(after: $after) { cursor thread }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation SubsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"): (typeof documents)["\n  mutation SubsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -146,6 +184,58 @@ export function graphql(source: "\n    subscription SubsStatusChanged($filter: T
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n    subscription SubsJobStatusChanged($jobId: ID, $after: String) {\n      jobStatusChanged(jobId: $jobId, after: $after) { cursor jobId previousStatus status job { id name } }\n    }\n  "): (typeof documents)["\n    subscription SubsJobStatusChanged($jobId: ID, $after: String) {\n      jobStatusChanged(jobId: $jobId, after: $after) { cursor jobId previousStatus status job { id name } }\n    }\n  "];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandFail($input: TaskCommandInput!) {\n    failTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandFail($input: TaskCommandInput!) {\n    failTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandClean($input: TaskCommandInput!) {\n    cleanTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandClean($input: TaskCommandInput!) {\n    cleanTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandRequeue($input: TaskCommandInput!) {\n    requeueTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandRequeue($input: TaskCommandInput!) {\n    requeueTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandResume($input: TaskCommandInput!) {\n    resumeTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandResume($input: TaskCommandInput!) {\n    resumeTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandResumeFailed($input: TaskCommandInput!) {\n    resumeFailedTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandResumeFailed($input: TaskCommandInput!) {\n    resumeFailedTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandPend($input: TaskCommandInput!) {\n    pendTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandPend($input: TaskCommandInput!) {\n    pendTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CommandReleasePending($input: TaskCommandInput!) {\n    releasePendingTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation CommandReleasePending($input: TaskCommandInput!) {\n    releasePendingTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetupSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n"): (typeof documents)["\n  mutation SetupSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n"): (typeof documents)["\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

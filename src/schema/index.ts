@@ -8,6 +8,7 @@ import './task.ts';
 import './job.ts';
 import './thread.ts';
 import './taskBatch.ts';
+import './taskCommands.ts';
 import './taskEvent.ts';
 import './viewer.ts';
 import './apiToken.ts';
