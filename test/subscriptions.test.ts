@@ -121,7 +121,7 @@ async function logEnd(): Promise<string | null> {
 
 async function run(names: string[], extra: Record<string, unknown> = {}): Promise<string[]> {
   const { runTasks } = await server.gql(RunTasks, { input: { tasks: names.map((name) => ({ name, ...extra })) } });
-  return runTasks.ids as string[];
+  return runTasks!.ids as string[];
 }
 
 const db = () => server.app.services.database.db;
@@ -154,8 +154,8 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
     // Live subscriptions (registered before the changes: served by the hub's in-memory filters).
     const live: Record<string, Stream<TaskEventsData>> = {};
     const { submitJob } = await server.gql(SubmitJob, { input: { name: 'filters', tasks: [{ name: 'j0' }, { name: 'j1', thread: 'lane-f' }] } });
-    const jobId = submitJob.job!.id;
-    const jobTasks = submitJob.tasks.map((t) => t.id);
+    const jobId = submitJob!.job!.id as string;
+    const jobTasks = submitJob!.tasks!.map((t) => t.id as string);
     const loose = await run(['l0', 'l1', 'l2']);
     const threaded = await run(['t0', 't1'], { thread: 'lane-f' });
     filters.ids = { taskIds: [loose[0], threaded[1], 'not-a-uuid'] };
@@ -265,11 +265,11 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
       const { submitJob } = await server.gql(SubmitJob, { input: { name: 'probe', tasks: [{ name: 'p' }] } });
       const [event] = await stream.take(1);
       await stream.close();
-      return { cursor: event!.jobStatusChanged.cursor, jobId: submitJob.job!.id };
+      return { cursor: event!.jobStatusChanged.cursor, jobId: submitJob!.job!.id };
     })();
     const { submitJob } = await server.gql(SubmitJob, { input: { name: 'watched', tasks: [{ name: 'w0' }, { name: 'w1' }] } });
-    const jobId = submitJob.job!.id;
-    const taskIds = submitJob.tasks.map((t) => t.id);
+    const jobId = submitJob!.job!.id;
+    const taskIds = submitJob!.tasks!.map((t) => t.id as string);
     const stream = subscribe<{ jobStatusChanged: any }>(transport, JobStatusChanged, { jobId, after: jobStart.cursor });
     const [created] = await stream.take(1);
     expect(created!.jobStatusChanged).toMatchObject({ jobId, previousStatus: null, status: 'ACTIVE', job: { id: jobId, name: 'watched' } });
