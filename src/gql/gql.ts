@@ -14,6 +14,17 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation SeedSuspendJobs($input: JobIdsInput!) {\n    suspendJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n": typeof types.SeedSuspendJobsDocument,
+    "\n  mutation SeedResumeJobs($input: JobIdsInput!) {\n    resumeJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n": typeof types.SeedResumeJobsDocument,
+    "\n  mutation SeedPauseThread($input: ThreadInput!) { pauseThread(input: $input) { thread { name paused status } } }\n": typeof types.SeedPauseThreadDocument,
+    "\n  mutation SeedResumeThread($input: ThreadInput!) { resumeThread(input: $input) { thread { name paused status } } }\n": typeof types.SeedResumeThreadDocument,
+    "\n  query SeedTask($id: ID!) { task(id: $id) { id status allowedOperations residentOn leaseExpiresAt progress } }\n": typeof types.SeedTaskDocument,
+    "\n  query SeedJob($id: ID!) { job(id: $id) { id status suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } } }\n": typeof types.SeedJobDocument,
+    "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": typeof types.SeedConcludeDocument,
+    "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.EventsRunTasksDocument,
+    "\n  query EventsPage($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { cursor kind taskId status progress at task { id name } } }\n      nodes { cursor }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.EventsPageDocument,
+    "\n  query EventsTaskLogs($ids: [ID!], $first: Int, $after: String) {\n    tasks(filter: { ids: $ids }, first: 500) {\n      nodes { id events(first: $first, after: $after) { nodes { kind taskId } pageInfo { hasNextPage endCursor } } }\n    }\n  }\n": typeof types.EventsTaskLogsDocument,
+    "\n    subscription EventsProgress($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) { kind taskId progress status task { progress message } }\n    }\n  ": typeof types.EventsProgressDocument,
     "\n  mutation QueriesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": typeof types.QueriesSubmitDocument,
     "\n  mutation QueriesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": typeof types.QueriesRunDocument,
     "\n  query QueriesListTasks($filter: TaskFilter, $first: Int, $after: String) {\n    tasks(filter: $filter, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { id name } }\n      nodes { id name status index }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.QueriesListTasksDocument,
@@ -50,6 +61,17 @@ type Documents = {
     "\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": typeof types.SetupRunTasksDocument,
 };
 const documents: Documents = {
+    "\n  mutation SeedSuspendJobs($input: JobIdsInput!) {\n    suspendJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n": types.SeedSuspendJobsDocument,
+    "\n  mutation SeedResumeJobs($input: JobIdsInput!) {\n    resumeJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n": types.SeedResumeJobsDocument,
+    "\n  mutation SeedPauseThread($input: ThreadInput!) { pauseThread(input: $input) { thread { name paused status } } }\n": types.SeedPauseThreadDocument,
+    "\n  mutation SeedResumeThread($input: ThreadInput!) { resumeThread(input: $input) { thread { name paused status } } }\n": types.SeedResumeThreadDocument,
+    "\n  query SeedTask($id: ID!) { task(id: $id) { id status allowedOperations residentOn leaseExpiresAt progress } }\n": types.SeedTaskDocument,
+    "\n  query SeedJob($id: ID!) { job(id: $id) { id status suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } } }\n": types.SeedJobDocument,
+    "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": types.SeedConcludeDocument,
+    "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.EventsRunTasksDocument,
+    "\n  query EventsPage($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { cursor kind taskId status progress at task { id name } } }\n      nodes { cursor }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.EventsPageDocument,
+    "\n  query EventsTaskLogs($ids: [ID!], $first: Int, $after: String) {\n    tasks(filter: { ids: $ids }, first: 500) {\n      nodes { id events(first: $first, after: $after) { nodes { kind taskId } pageInfo { hasNextPage endCursor } } }\n    }\n  }\n": types.EventsTaskLogsDocument,
+    "\n    subscription EventsProgress($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) { kind taskId progress status task { progress message } }\n    }\n  ": types.EventsProgressDocument,
     "\n  mutation QueriesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": types.QueriesSubmitDocument,
     "\n  mutation QueriesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": types.QueriesRunDocument,
     "\n  query QueriesListTasks($filter: TaskFilter, $first: Int, $after: String) {\n    tasks(filter: $filter, first: $first, after: $after) {\n      totalCount\n      edges { cursor node { id name } }\n      nodes { id name status index }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.QueriesListTasksDocument,
@@ -100,6 +122,50 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SeedSuspendJobs($input: JobIdsInput!) {\n    suspendJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n"): (typeof documents)["\n  mutation SeedSuspendJobs($input: JobIdsInput!) {\n    suspendJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SeedResumeJobs($input: JobIdsInput!) {\n    resumeJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n"): (typeof documents)["\n  mutation SeedResumeJobs($input: JobIdsInput!) {\n    resumeJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SeedPauseThread($input: ThreadInput!) { pauseThread(input: $input) { thread { name paused status } } }\n"): (typeof documents)["\n  mutation SeedPauseThread($input: ThreadInput!) { pauseThread(input: $input) { thread { name paused status } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SeedResumeThread($input: ThreadInput!) { resumeThread(input: $input) { thread { name paused status } } }\n"): (typeof documents)["\n  mutation SeedResumeThread($input: ThreadInput!) { resumeThread(input: $input) { thread { name paused status } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SeedTask($id: ID!) { task(id: $id) { id status allowedOperations residentOn leaseExpiresAt progress } }\n"): (typeof documents)["\n  query SeedTask($id: ID!) { task(id: $id) { id status allowedOperations residentOn leaseExpiresAt progress } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SeedJob($id: ID!) { job(id: $id) { id status suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } } }\n"): (typeof documents)["\n  query SeedJob($id: ID!) { job(id: $id) { id status suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n"): (typeof documents)["\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"): (typeof documents)["\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsPage($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { cursor kind taskId status progress at task { id name } } }\n      nodes { cursor }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"): (typeof documents)["\n  query EventsPage($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { cursor kind taskId status progress at task { id name } } }\n      nodes { cursor }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query EventsTaskLogs($ids: [ID!], $first: Int, $after: String) {\n    tasks(filter: { ids: $ids }, first: 500) {\n      nodes { id events(first: $first, after: $after) { nodes { kind taskId } pageInfo { hasNextPage endCursor } } }\n    }\n  }\n"): (typeof documents)["\n  query EventsTaskLogs($ids: [ID!], $first: Int, $after: String) {\n    tasks(filter: { ids: $ids }, first: 500) {\n      nodes { id events(first: $first, after: $after) { nodes { kind taskId } pageInfo { hasNextPage endCursor } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n    subscription EventsProgress($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) { kind taskId progress status task { progress message } }\n    }\n  "): (typeof documents)["\n    subscription EventsProgress($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) { kind taskId progress status task { progress message } }\n    }\n  "];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
