@@ -21,7 +21,10 @@ type Documents = {
     "\n  query SeedTask($id: ID!) { task(id: $id) { id status allowedOperations residentOn leaseExpiresAt progress } }\n": typeof types.SeedTaskDocument,
     "\n  query SeedJob($id: ID!) { job(id: $id) { id status suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } } }\n": typeof types.SeedJobDocument,
     "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": typeof types.SeedConcludeDocument,
+    "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.ConcludeTaskTestDocument,
+    "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }": typeof types.ConcludeJobStatusDocument,
     "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.EventsRunTasksDocument,
+    "\n  mutation EventsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } }\n  }\n": typeof types.EventsSubmitJobDocument,
     "\n  query EventsPage($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { cursor kind taskId status progress at task { id name } } }\n      nodes { cursor }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.EventsPageDocument,
     "\n  query EventsTaskLogs($ids: [ID!], $first: Int, $after: String) {\n    tasks(filter: { ids: $ids }, first: 500) {\n      nodes { id events(first: $first, after: $after) { nodes { kind taskId } pageInfo { hasNextPage endCursor } } }\n    }\n  }\n": typeof types.EventsTaskLogsDocument,
     "\n    subscription EventsProgress($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) { kind taskId progress status task { progress message } }\n    }\n  ": typeof types.EventsProgressDocument,
@@ -68,7 +71,10 @@ const documents: Documents = {
     "\n  query SeedTask($id: ID!) { task(id: $id) { id status allowedOperations residentOn leaseExpiresAt progress } }\n": types.SeedTaskDocument,
     "\n  query SeedJob($id: ID!) { job(id: $id) { id status suspended taskCounts { total pending queued running suspended cancelling completed failed cancelled } } }\n": types.SeedJobDocument,
     "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": types.SeedConcludeDocument,
+    "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": types.ConcludeTaskTestDocument,
+    "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }": types.ConcludeJobStatusDocument,
     "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.EventsRunTasksDocument,
+    "\n  mutation EventsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } }\n  }\n": types.EventsSubmitJobDocument,
     "\n  query EventsPage($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { cursor kind taskId status progress at task { id name } } }\n      nodes { cursor }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.EventsPageDocument,
     "\n  query EventsTaskLogs($ids: [ID!], $first: Int, $after: String) {\n    tasks(filter: { ids: $ids }, first: 500) {\n      nodes { id events(first: $first, after: $after) { nodes { kind taskId } pageInfo { hasNextPage endCursor } } }\n    }\n  }\n": types.EventsTaskLogsDocument,
     "\n    subscription EventsProgress($filter: TaskEventFilter, $after: String) {\n      taskEvents(filter: $filter, after: $after) { kind taskId progress status task { progress message } }\n    }\n  ": types.EventsProgressDocument,
@@ -153,7 +159,19 @@ export function graphql(source: "\n  mutation SeedConclude($input: ConcludeTaskI
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }"): (typeof documents)["query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"): (typeof documents)["\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } }\n  }\n"): (typeof documents)["\n  mutation EventsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
