@@ -14,6 +14,9 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation ConcurrencyConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied } }\n": typeof types.ConcurrencyConcludeDocument,
+    "\n  mutation ConcurrencySuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }\n": typeof types.ConcurrencySuspendJobsDocument,
+    "\n  mutation ConcurrencyResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }\n": typeof types.ConcurrencyResumeJobsDocument,
     "\n  mutation SeedSuspendJobs($input: JobIdsInput!) {\n    suspendJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n": typeof types.SeedSuspendJobsDocument,
     "\n  mutation SeedResumeJobs($input: JobIdsInput!) {\n    resumeJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n": typeof types.SeedResumeJobsDocument,
     "\n  mutation SeedPauseThread($input: ThreadInput!) { pauseThread(input: $input) { thread { name paused status } } }\n": typeof types.SeedPauseThreadDocument,
@@ -64,6 +67,9 @@ type Documents = {
     "\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": typeof types.SetupRunTasksDocument,
 };
 const documents: Documents = {
+    "\n  mutation ConcurrencyConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied } }\n": types.ConcurrencyConcludeDocument,
+    "\n  mutation ConcurrencySuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }\n": types.ConcurrencySuspendJobsDocument,
+    "\n  mutation ConcurrencyResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }\n": types.ConcurrencyResumeJobsDocument,
     "\n  mutation SeedSuspendJobs($input: JobIdsInput!) {\n    suspendJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n": types.SeedSuspendJobsDocument,
     "\n  mutation SeedResumeJobs($input: JobIdsInput!) {\n    resumeJobs(input: $input) { applied jobs { id status suspended taskCounts { suspended queued pending running } } errors { jobId index code message } }\n  }\n": types.SeedResumeJobsDocument,
     "\n  mutation SeedPauseThread($input: ThreadInput!) { pauseThread(input: $input) { thread { name paused status } } }\n": types.SeedPauseThreadDocument,
@@ -128,6 +134,18 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcurrencyConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied } }\n"): (typeof documents)["\n  mutation ConcurrencyConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcurrencySuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }\n"): (typeof documents)["\n  mutation ConcurrencySuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcurrencyResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }\n"): (typeof documents)["\n  mutation ConcurrencyResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
