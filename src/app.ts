@@ -15,7 +15,7 @@ import { pruneEventsStep } from './events/retention.ts';
 import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
-import { limitRequestBody } from './limits/requestBody.ts';
+import { useBodyLimitMessage } from './limits/requestBody.ts';
 import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
 import { schema } from './schema/index.ts';
@@ -62,7 +62,12 @@ export async function buildApp(options: AppOptions): Promise<App> {
     maskedErrors: true,
     landingPage: false,
     graphiql: { title: 'Tasklane', defaultQuery: GRAPHIQL_EXAMPLE },
-    plugins: [...operationLimitPlugins({ introspection: config.introspection }), useEndSubscriptionsOnRevoke(revocations)],
+    maxRequestBodySize: config.maxBodyBytes,
+    plugins: [
+      ...operationLimitPlugins({ introspection: config.introspection }),
+      useBodyLimitMessage(config.maxBodyBytes),
+      useEndSubscriptionsOnRevoke(revocations),
+    ],
     // HTTP and SSE carry a Fetch request, graphql-ws operations their connection_init credentials.
     context: (initial) => createContext(operationCredentials(initial)),
   });
@@ -100,9 +105,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       );
       return;
     }
-    void limitRequestBody(req, res, config.maxBodyBytes).then((ok) => {
-      if (ok) void yoga(req, res);
-    });
+    void yoga(req, res);
   });
   server.maxConnections = config.maxConnections;
   const graphqlWs = serveGraphqlWs(server, yoga, {

@@ -138,7 +138,14 @@ export function serveGraphqlWs<TContext extends object>(
           contextValue,
           rootValue: { execute, subscribe } satisfies EnvelopedRoot,
         };
-        const errors = validate(args.schema, args.document);
+        let errors;
+        try {
+          errors = validate(args.schema, args.document);
+        } catch (error) {
+          // graphql-armor's limits throw their GraphQLError from inside validation.
+          if (error instanceof GraphQLError) return [error];
+          throw error;
+        }
         if (errors.length) return errors;
         return args;
       },
