@@ -339,6 +339,10 @@ export interface DueConclusion {
  * server instance's sweeper run this at once without two of them taking the same task, and a task
  * an operator command holds right now is simply taken on the next tick. clock_timestamp(), not
  * now(): the sweeper is woken for the exact due time, and now() is when the transaction began.
+ * Wrapped in a sub-select so it is computed once (an init plan) and tasks_conclude_at_idx serves the
+ * scan; a bare volatile call would be evaluated per row and force a scan of the whole table.
+ * Oldest first, by that index; the id order other lockers use is not needed, since SKIP LOCKED
+ * never waits for a task lock (job rows are locked afterwards, in id order, as everywhere).
  */
 export async function lockDueConclusions(ex: Executor, limit: number): Promise<DueConclusion[]> {
   const rows = await queryRows<{
@@ -354,8 +358,8 @@ export async function lockDueConclusions(ex: Executor, limit: number): Promise<D
       /* lockDueConclusions */
       SELECT id::text AS id, status, job_id::text AS job_id, attempts::int AS attempts, destroy_pending,
              pending_conclusion::text AS pending
-      FROM tasks WHERE conclude_at <= clock_timestamp()
-      ORDER BY id LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
+      FROM tasks WHERE conclude_at <= (SELECT clock_timestamp())
+      ORDER BY conclude_at LIMIT ${limit} FOR UPDATE SKIP LOCKED`,
   );
   return rows.map((r) => ({
     id: r.id,
