@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { applyDueConclusionsStep } from './commands/concludeTask.ts';
+import { ClaimWaiter } from './claims/claimWaiter.ts';
+import { cancelAbandonedStep, expireLeasesStep, failTimedOutStep, taskRetentionStep } from './claims/sweepSteps.ts';
 import type { Config } from './config.ts';
 import { TokenRevocations, useEndSubscriptionsOnRevoke } from './auth/revocation.ts';
 import { anyTokenExists } from './auth/tokens.ts';
@@ -38,7 +40,9 @@ export interface App {
 }
 
 /** What the sweeper does on every tick, in this order. */
-const SWEEP_STEPS: SweepStep[] = [applyDueConclusionsStep];
+// Delayed conclusions first (a worker that concluded wins over its expiring lease), timeouts before
+// lease expiry (a timed-out task fails rather than being requeued).
+const SWEEP_STEPS: SweepStep[] = [applyDueConclusionsStep, failTimedOutStep, expireLeasesStep, cancelAbandonedStep];
 
 /**
  * The one app factory: `npm start`, the tests and the benchmarks all build the server here.
@@ -49,9 +53,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const ownsDatabase = !options.database;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
-  const sweeper = startSweeper(database, log, [...SWEEP_STEPS, pruneEventsStep(config.eventRetentionMs)], config.sweepIntervalMs);
+  const sweeper = startSweeper(database, log, [...SWEEP_STEPS, ...taskRetentionStep(config.taskRetentionMs), pruneEventsStep(config.eventRetentionMs)], config.sweepIntervalMs);
   const events = await EventHub.start(database, log);
-  const services: Services = { database, log, sweeper, events };
+  const claims = await ClaimWaiter.start(database, log);
+  const services: Services = { database, log, sweeper, events, claims };
   const viewers = createViewerResolver({ db: database.db, log, host: config.host, adminToken: config.adminToken });
   const revocations = await TokenRevocations.start(database, log, () => viewers.noteTokenExists());
 
@@ -158,6 +163,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
         // Subscriptions end: WebSocket clients are told 1001 "Going away", SSE streams complete.
         await graphqlWs.dispose();
         await events.close();
+        // Long-polling claims answer [] now instead of holding the shutdown up to their waitMs.
+        await claims.close();
         await revocations.close();
         server.closeIdleConnections();
         // Ended SSE responses leave keep-alive sockets that only become idle a moment later.

@@ -1,3 +1,4 @@
+import type { ClaimWaiter } from './claims/claimWaiter.ts';
 import type { Database, Executor } from './db/database.ts';
 import type { EventHub } from './events/hub.ts';
 import type { Logger } from './log.ts';
@@ -20,6 +21,8 @@ export interface Services {
   sweeper: Sweeper;
   /** The event hub: live task and job events for subscriptions. */
   events: EventHub;
+  /** Wakes long-polling claimers (claimTasks with waitMs) on change notifications. */
+  claims: ClaimWaiter;
 }
 
 export interface Context {

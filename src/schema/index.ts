@@ -12,6 +12,7 @@ import './taskCommands.ts';
 import './taskEvent.ts';
 import './viewer.ts';
 import './apiToken.ts';
+import './worker.ts';
 
 export const schema: GraphQLSchema = builder.toSchema();
 

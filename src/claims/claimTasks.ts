@@ -1,0 +1,113 @@
+import { inArray } from 'drizzle-orm';
+import { inTransaction, notifyEvents, type Executor } from '../db/database.ts';
+import { tasks, type TaskRow } from '../db/tables.ts';
+import { LIMITS, badInput, checkBatchSize } from '../domain/limits.ts';
+import { claimTasks as claimTasksSql, threadConflicts } from '../sql/claimTasks.ts';
+import { refreshJobStatuses } from '../sql/jobWrites.ts';
+import type { ClaimWaiter } from './claimWaiter.ts';
+
+export interface ClaimTasksRequest {
+  worker: string;
+  names?: readonly string[] | null;
+  limit?: number | null;
+  leaseMs?: number | null;
+  waitMs?: number | null;
+}
+
+interface ValidClaim {
+  worker: string;
+  names: readonly string[] | null;
+  limit: number;
+  leaseMs: number;
+  waitMs: number;
+}
+
+function intIn(what: string, value: number, min: number, max: number, limit: string): number {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw badInput(`${what} must be an integer from ${min} to ${max} (${limit}), got ${value}`, { limit });
+  }
+  return value;
+}
+
+/** Whole-request checks; each limit is a BAD_USER_INPUT error naming it. */
+export function validateWorkerName(worker: string): string {
+  if (worker.trim() === '') throw badInput('worker must not be empty');
+  if (worker.length > LIMITS.maxNameLength) {
+    throw badInput(`worker is over the limit of ${LIMITS.maxNameLength} characters (maxNameLength)`, { limit: 'maxNameLength' });
+  }
+  return worker;
+}
+
+export function validateLeaseMs(leaseMs: number): number {
+  return intIn('leaseMs', leaseMs, LIMITS.minLeaseMs, LIMITS.maxLeaseMs, 'leaseMs');
+}
+
+function validate(request: ClaimTasksRequest): ValidClaim {
+  const names = request.names ?? null;
+  if (names !== null) {
+    checkBatchSize('names', names.length);
+    if (names.some((n) => n.length > LIMITS.maxNameLength)) {
+      throw badInput(`a name is over the limit of ${LIMITS.maxNameLength} characters (maxNameLength)`, { limit: 'maxNameLength' });
+    }
+  }
+  return {
+    worker: validateWorkerName(request.worker),
+    names: names === null ? null : [...new Set(names)],
+    limit: intIn('limit', request.limit ?? 1, 1, LIMITS.maxClaimLimit, 'maxClaimLimit'),
+    leaseMs: validateLeaseMs(request.leaseMs ?? LIMITS.defaultLeaseMs),
+    waitMs: intIn('waitMs', request.waitMs ?? 0, 0, LIMITS.maxWaitMs, 'maxWaitMs'),
+  };
+}
+
+/** Thrown inside the claim transaction to roll it back when a thread race was detected. */
+class ThreadRace extends Error {}
+
+/**
+ * One claim attempt: one transaction with the claim statement, the thread re-check, the job status
+ * refresh and the NOTIFY. Returns the claimed rows in claim order (priority DESC, creation order).
+ */
+async function claimOnce(db: Executor, claim: ValidClaim): Promise<TaskRow[]> {
+  for (let round = 1; ; round++) {
+    try {
+      return await inTransaction(db, async (tx) => {
+        const claimed = await claimTasksSql(tx, claim);
+        if (claimed.length === 0) return [];
+        // See claimTasks in src/sql/claimTasks.ts: a claim in one of our threads that committed between
+        // our snapshot and our thread lock makes this attempt void; roll back and claim again.
+        if ((await threadConflicts(tx, claimed)).length > 0) throw new ThreadRace();
+        await refreshJobStatuses(
+          tx,
+          claimed.flatMap((c) => (c.jobId ? [c.jobId] : [])),
+        );
+        await notifyEvents(tx);
+        const rows = await tx.select().from(tasks).where(inArray(tasks.id, claimed.map((c) => c.id)));
+        const byId = new Map(rows.map((r) => [r.id, r]));
+        return claimed.map((c) => byId.get(c.id)!).filter(Boolean);
+      });
+    } catch (error) {
+      if (!(error instanceof ThreadRace) || round >= 10) throw error;
+    }
+  }
+}
+
+/**
+ * claimTasks: claims up to `limit` tasks for `worker`. With `waitMs`, when nothing is claimable it
+ * waits for change notifications (ClaimWaiter) and tries again until something is claimed, the
+ * deadline passes (then []), the client goes away (`signal`) or the server stops.
+ */
+export async function claimTasks(
+  db: Executor,
+  waiter: ClaimWaiter,
+  request: ClaimTasksRequest,
+  signal?: AbortSignal,
+): Promise<TaskRow[]> {
+  const claim = validate(request);
+  const deadline = Date.now() + claim.waitMs;
+  for (;;) {
+    const seen = waiter.generation;
+    const attemptAt = Date.now();
+    const rows = await claimOnce(db, claim);
+    if (rows.length > 0 || claim.waitMs === 0) return rows;
+    if (!(await waiter.waitForChange(seen, deadline, signal, attemptAt))) return [];
+  }
+}

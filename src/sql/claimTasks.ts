@@ -1,0 +1,121 @@
+import { sql } from 'drizzle-orm';
+import { queryRows, type Executor } from '../db/database.ts';
+import { textArray, uuidArray } from './params.ts';
+
+/**
+ * Namespace (first key) of the transaction-level advisory locks that serialise claims per thread;
+ * the second key is hashtext(thread). A hash collision between two threads only makes them skip
+ * each other for the length of one claim transaction; it never lets two tasks of a thread run.
+ */
+export const THREAD_CLAIM_LOCK = 0x7a5c;
+
+export interface ClaimRequest {
+  worker: string;
+  /** Only these task names; any when null. */
+  names: readonly string[] | null;
+  limit: number;
+  leaseMs: number;
+}
+
+export interface ClaimedTask {
+  id: string;
+  jobId: string | null;
+  thread: string | null;
+}
+
+/**
+ * claimTasks: claims up to `limit` claimable tasks in ONE statement and writes their QUEUED → RUNNING
+ * events in it. Claimable (DESIGN.md "Workers", "Jobs and threads"): QUEUED, name filter, job not
+ * suspended, thread not paused, and for a thread task: it is the thread's head (no older task of
+ * the thread is not concluded) and no task of the thread is RUNNING or CANCELLING. Order: priority
+ * DESC, then seq (creation order), which is the order of the partial index tasks_claim_idx.
+ *
+ * Two claimers never take the same task: `FOR UPDATE SKIP LOCKED` makes each skip rows another one
+ * holds, and a row that another claimer changed after our snapshot is re-checked on its newest
+ * version (READ COMMITTED), where it is no longer QUEUED.
+ *
+ * Two claimers must also never run two tasks of ONE thread, and SKIP LOCKED alone does not ensure
+ * that: the head rules read other rows of the thread from the statement's snapshot, which can be
+ * older than a claim that another transaction committed a moment ago (e.g. its snapshot still sees
+ * an older task concluded that an operator just requeued, or misses a task inserted with a smaller
+ * seq that committed late, so two claimers see two different heads). So a thread task is only taken
+ * while this transaction holds the thread's advisory lock (`pg_try_advisory_xact_lock`, held until
+ * commit; a claimer that cannot get it skips the thread, it never waits). The lock is taken inside a
+ * CASE after the head rules passed, so only heads ask for it, and lazily under the LIMIT, so only
+ * the rows the claim reaches do. What the lock alone cannot close is a claim in the same thread that
+ * committed between our snapshot and our lock: `threadConflicts` below re-checks the claimed thread
+ * tasks with a fresh snapshot taken after the lock was ours, and the caller rolls back and retries
+ * when it finds one (rare: it needs two claimers racing for one thread within milliseconds).
+ */
+export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<ClaimedTask[]> {
+  const nameFilter = request.names === null ? sql`` : sql`AND t.name = ANY(${textArray(request.names)})`;
+  const rows = await queryRows<{ id: string; job_id: string | null; thread: string | null }>(
+    tx,
+    sql`
+      /* claimTasks */
+      WITH candidates AS (
+        SELECT t.id FROM tasks t
+        WHERE t.status = 'QUEUED' ${nameFilter}
+          AND (t.job_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = t.job_id AND j.suspended))
+          AND (t.thread IS NULL OR CASE
+                WHEN EXISTS (SELECT 1 FROM threads th WHERE th.name = t.thread AND th.paused) THEN false
+                WHEN EXISTS (
+                  SELECT 1 FROM tasks o
+                  WHERE o.thread = t.thread AND o.id <> t.id
+                    AND (o.status IN ('RUNNING', 'CANCELLING')
+                         OR (o.seq < t.seq AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')))
+                ) THEN false
+                ELSE pg_try_advisory_xact_lock(${THREAD_CLAIM_LOCK}::int, hashtext(t.thread))
+              END)
+        ORDER BY t.priority DESC, t.seq
+        LIMIT ${request.limit}
+        FOR UPDATE OF t SKIP LOCKED
+      ), claimed AS (
+        UPDATE tasks t SET
+          status = 'RUNNING',
+          resident_on = ${request.worker},
+          started_at = now(),
+          attempts = t.attempts + 1,
+          lease_expires_at = now() + make_interval(secs => ${request.leaseMs}::float8 / 1000),
+          heartbeat_at = now(),
+          finished_at = NULL,
+          suspended_by_job = false
+        FROM candidates c
+        WHERE t.id = c.id
+        RETURNING t.id, t.job_id, t.thread, t.seq, t.priority
+      ), events AS (
+        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status)
+        SELECT 'STATUS_CHANGED', id, job_id, thread, 'QUEUED', 'RUNNING' FROM claimed ORDER BY seq
+      ), seen AS (
+        INSERT INTO workers (name) VALUES (${request.worker})
+        ON CONFLICT (name) DO UPDATE SET last_seen_at = now()
+      )
+      SELECT id::text AS id, job_id::text AS job_id, thread FROM claimed ORDER BY priority DESC, seq
+    `,
+  );
+  return rows.map((r) => ({ id: r.id, jobId: r.job_id, thread: r.thread }));
+}
+
+/**
+ * threadConflicts: the claimed thread tasks that, seen with a fresh snapshot (this statement's, taken
+ * after claimTasks got the thread locks), are not their thread's head or share it with another
+ * running task. Empty unless a concurrent claim committed between claimTasks' snapshot and its lock.
+ */
+export async function threadConflicts(tx: Executor, claimed: readonly ClaimedTask[]): Promise<string[]> {
+  const ids = claimed.filter((c) => c.thread !== null).map((c) => c.id);
+  if (ids.length === 0) return [];
+  const rows = await queryRows<{ id: string }>(
+    tx,
+    sql`
+      /* threadConflicts */
+      SELECT t.id::text AS id FROM tasks t
+      WHERE t.id = ANY(${uuidArray(ids)})
+        AND EXISTS (
+          SELECT 1 FROM tasks o
+          WHERE o.thread = t.thread AND o.id <> t.id
+            AND (o.status IN ('RUNNING', 'CANCELLING')
+                 OR (o.seq < t.seq AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED'))))
+    `,
+  );
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,441 @@
+import { hostname } from 'node:os';
+import { graphql } from '../gql/index.ts';
+import { createGraphqlClient, GraphqlRequestError, type GraphqlClient } from './client.ts';
+
+const ClaimTasks = graphql(`
+  mutation WorkerClaimTasks($input: ClaimTasksInput!) {
+    claimTasks(input: $input) {
+      tasks {
+        id
+        name
+        conf
+        attempts
+        priority
+        index
+        refId
+        timeoutMs
+        leaseExpiresAt
+        job { id }
+        thread { name }
+      }
+    }
+  }
+`);
+
+const Heartbeat = graphql(`
+  mutation WorkerHeartbeat($input: HeartbeatInput!) {
+    heartbeat(input: $input) {
+      results { taskId directive leaseExpiresAt }
+    }
+  }
+`);
+
+const ConcludeTask = graphql(`
+  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {
+    concludeTask(input: $input) {
+      applied
+      errors { code message }
+    }
+  }
+`);
+
+/** A claimed task as a handler sees it. */
+export interface WorkerTask {
+  id: string;
+  name: string;
+  conf: Record<string, unknown>;
+  /** This claim's attempt (1 for the first run); fences heartbeats and the conclusion. */
+  attempt: number;
+  priority: number;
+  jobId: string | null;
+  index: number | null;
+  thread: string | null;
+  refId: string | null;
+  timeoutMs: number | null;
+}
+
+/** Why a task's signal was aborted: `reason` of `ctx.signal`. */
+export type AbortReason = 'CANCEL' | 'ABANDON' | 'STOP';
+
+export interface TaskContext {
+  /**
+   * Aborted when the server answers CANCEL (stop; the task ends CANCELLED), ABANDON (the task is no
+   * longer yours; nothing is sent), or on a non-graceful stop. `signal.reason` says which.
+   */
+  readonly signal: AbortSignal;
+  /** Reports progress (0..1) and an optional status line with the next heartbeat. */
+  progress(value: number, message?: string): void;
+  /** The worker's name (the task's residentOn). */
+  readonly worker: string;
+}
+
+export type TaskHandler = (task: WorkerTask, ctx: TaskContext) => Promise<unknown> | unknown;
+export type TaskHandlers = Record<string, TaskHandler>;
+
+/**
+ * Throw this from a handler to fail the task with a chosen errorInfo (code, then params). Any other
+ * error fails it with [error.name, error.message].
+ */
+export class TaskFailure extends Error {
+  readonly errorInfo: string[];
+  constructor(code: string, ...params: string[]) {
+    super(params.length ? `${code}: ${params.join(', ')}` : code);
+    this.name = 'TaskFailure';
+    this.errorInfo = [code, ...params];
+  }
+}
+
+export interface WorkerLogger {
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface WorkerOptions {
+  /** The server's GraphQL endpoint, e.g. http://127.0.0.1:4000/graphql. */
+  url: string;
+  /** A WORKER (or ADMIN) token; omit for a server running open on loopback. */
+  token?: string;
+  /** Unique per worker process; default host-pid-random. */
+  name?: string;
+  /** Handler per task name; the worker claims only these names. */
+  handlers: TaskHandlers;
+  /** Tasks run at once (default 1). */
+  concurrency?: number;
+  /** Lease per claim and heartbeat (default 30,000 ms); heartbeats go out every leaseMs/3. */
+  leaseMs?: number;
+  /** How long one claim call waits on the server for work (default 30,000 ms, max 60,000). */
+  pollWaitMs?: number;
+  logger?: WorkerLogger;
+}
+
+export interface StopOptions {
+  /**
+   * true (default): claim nothing more, let running tasks finish and conclude them.
+   * false: abort running handlers (signal reason STOP) and hand their tasks back: their leases are
+   * cut to the minimum, so the sweeper requeues them (while attempts remain) within about a second.
+   */
+  graceful?: boolean;
+}
+
+export interface Worker {
+  readonly name: string;
+  /** Tasks running now. */
+  readonly running: number;
+  /** Tasks concluded by this worker so far, by outcome. */
+  readonly stats: { succeeded: number; failed: number; cancelled: number; abandoned: number };
+  stop(options?: StopOptions): Promise<void>;
+  /** Resolves when the worker has stopped. */
+  readonly stopped: Promise<void>;
+}
+
+interface Running {
+  task: WorkerTask;
+  controller: AbortController;
+  progress: number | null;
+  message: string | undefined;
+  /** Progress/message changed since the last heartbeat. */
+  dirty: boolean;
+  cancelRequested: boolean;
+  abandoned: boolean;
+}
+
+const consoleLogger: WorkerLogger = {
+  info: (m, f) => console.log(JSON.stringify({ level: 'info', msg: m, ...f })),
+  warn: (m, f) => console.warn(JSON.stringify({ level: 'warn', msg: m, ...f })),
+  error: (m, f) => console.error(JSON.stringify({ level: 'error', msg: m, ...f })),
+};
+
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+  });
+
+/**
+ * createWorker: starts a worker that long-polls claimTasks for the names it has handlers for, runs up
+ * to `concurrency` handlers at once, heartbeats every leaseMs/3 (extending leases, reporting progress,
+ * and aborting a handler's signal when the server answers CANCEL or ABANDON), and concludes each task
+ * with its outcome: SUCCEEDED with the handler's return value as result, FAILED with errorInfo from
+ * the thrown error, CANCELLED when it stopped after a CANCEL. Conclusions are fenced by worker and
+ * attempt, so a worker whose claim was revoked can never overwrite a newer attempt.
+ */
+export function createWorker(options: WorkerOptions): Worker {
+  const name = options.name ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+  const leaseMs = options.leaseMs ?? 30_000;
+  const pollWaitMs = Math.min(60_000, Math.max(0, options.pollWaitMs ?? 30_000));
+  const heartbeatMs = Math.max(250, Math.floor(leaseMs / 3));
+  const log = options.logger ?? consoleLogger;
+  const names = Object.keys(options.handlers);
+  if (names.length === 0) throw new Error('createWorker: no handlers');
+  const client: GraphqlClient = createGraphqlClient(options.url, options.token);
+
+  const running = new Map<string, Running>();
+  const stats = { succeeded: 0, failed: 0, cancelled: 0, abandoned: 0 };
+  const stopClaiming = new AbortController();
+  let stopping: Promise<void> | null = null;
+  let slotFreed: (() => void) | null = null;
+  let heartbeatTimer: NodeJS.Timeout | null = null;
+  let soonTimer: NodeJS.Timeout | null = null;
+  let heartbeatInFlight: Promise<void> | null = null;
+
+  const freeSlot = () => {
+    const wake = slotFreed;
+    slotFreed = null;
+    wake?.();
+  };
+
+  async function claimLoop(): Promise<void> {
+    let backoff = 100;
+    while (!stopClaiming.signal.aborted) {
+      const free = concurrency - running.size;
+      if (free <= 0) {
+        await new Promise<void>((resolve) => {
+          slotFreed = resolve;
+          stopClaiming.signal.addEventListener('abort', () => resolve(), { once: true });
+        });
+        continue;
+      }
+      try {
+        const { claimTasks } = await client.request(
+          ClaimTasks,
+          { input: { worker: name, names, limit: free, leaseMs, waitMs: pollWaitMs } },
+          stopClaiming.signal,
+        );
+        backoff = 100;
+        for (const task of claimTasks.tasks) {
+          start({
+            // (`?? …` only for the generated types: the schema may print these fields nullable.)
+            id: task.id ?? '',
+            name: task.name ?? '',
+            conf: (task.conf ?? {}) as Record<string, unknown>,
+            attempt: task.attempts ?? 0,
+            priority: task.priority ?? 0,
+            jobId: task.job?.id ?? null,
+            index: task.index ?? null,
+            thread: task.thread?.name ?? null,
+            refId: task.refId ?? null,
+            timeoutMs: task.timeoutMs ?? null,
+          });
+        }
+      } catch (error) {
+        if (stopClaiming.signal.aborted) break;
+        if (error instanceof GraphqlRequestError && !error.retryable) {
+          // Bad token, bad input: retrying fast would only repeat it.
+          log.error('claimTasks refused', { worker: name, error: error.message });
+          backoff = Math.max(backoff, 5_000);
+        } else {
+          log.warn('claimTasks failed, retrying', { worker: name, error: (error as Error).message, retryInMs: backoff });
+        }
+        await sleep(backoff, stopClaiming.signal);
+        backoff = Math.min(backoff * 2, 10_000);
+      }
+    }
+  }
+
+  function start(task: WorkerTask): void {
+    const entry: Running = {
+      task,
+      controller: new AbortController(),
+      progress: null,
+      message: undefined,
+      dirty: false,
+      cancelRequested: false,
+      abandoned: false,
+    };
+    running.set(task.id, entry);
+    ensureHeartbeats();
+    const ctx: TaskContext = {
+      signal: entry.controller.signal,
+      worker: name,
+      progress(value, message) {
+        if (!(Number.isFinite(value) && value >= 0 && value <= 1)) throw new RangeError(`progress must be 0..1, got ${value}`);
+        entry.progress = value;
+        if (message !== undefined) entry.message = message;
+        entry.dirty = true;
+        heartbeatSoon();
+      },
+    };
+    void (async () => {
+      let outcome: { kind: 'ok'; result: unknown } | { kind: 'error'; error: unknown };
+      try {
+        const handler = options.handlers[task.name]!;
+        outcome = { kind: 'ok', result: await handler(task, ctx) };
+      } catch (error) {
+        outcome = { kind: 'error', error };
+      }
+      try {
+        await finish(entry, outcome);
+      } finally {
+        running.delete(task.id);
+        freeSlot();
+      }
+    })();
+  }
+
+  async function finish(entry: Running, outcome: { kind: 'ok'; result: unknown } | { kind: 'error'; error: unknown }): Promise<void> {
+    const { task } = entry;
+    const reason = entry.controller.signal.aborted ? (entry.controller.signal.reason as AbortReason) : null;
+    if (entry.abandoned || reason === 'ABANDON' || reason === 'STOP') {
+      // Not ours any more (or handed back): a conclusion would be refused (NOT_OWNER) or wrong.
+      stats.abandoned++;
+      return;
+    }
+    let input;
+    if (outcome.kind === 'ok') {
+      input = { id: task.id, outcome: 'SUCCEEDED' as const, result: outcome.result ?? null, worker: name, attempt: task.attempt };
+    } else if (entry.cancelRequested) {
+      input = { id: task.id, outcome: 'CANCELLED' as const, worker: name, attempt: task.attempt };
+    } else {
+      input = { id: task.id, outcome: 'FAILED' as const, errorInfo: errorInfoOf(outcome.error), worker: name, attempt: task.attempt };
+    }
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const { concludeTask } = await client.request(ConcludeTask, { input });
+        if (!concludeTask.applied) {
+          log.warn('conclusion refused', { worker: name, taskId: task.id, errors: concludeTask.errors });
+          stats.abandoned++;
+          return;
+        }
+        if (input.outcome === 'SUCCEEDED') stats.succeeded++;
+        else if (input.outcome === 'FAILED') stats.failed++;
+        else stats.cancelled++;
+        return;
+      } catch (error) {
+        const retryable = !(error instanceof GraphqlRequestError) || error.retryable;
+        if (!retryable || attempt >= 8) {
+          log.error('concludeTask failed; the lease will return the task', { worker: name, taskId: task.id, error: (error as Error).message });
+          stats.abandoned++;
+          return;
+        }
+        await sleep(Math.min(200 * 2 ** attempt, 5_000));
+      }
+    }
+  }
+
+  function ensureHeartbeats(): void {
+    if (heartbeatTimer) return;
+    heartbeatTimer = setInterval(() => void sendHeartbeat(), heartbeatMs);
+  }
+
+  /** Progress goes out within a second rather than waiting for the next regular heartbeat. */
+  function heartbeatSoon(): void {
+    if (soonTimer || heartbeatMs <= 1000) return;
+    soonTimer = setTimeout(() => {
+      soonTimer = null;
+      void sendHeartbeat();
+    }, 1000);
+  }
+
+  function sendHeartbeat(lease = leaseMs, only?: Running[]): Promise<void> {
+    if (heartbeatInFlight) return heartbeatInFlight;
+    const entries = only ?? [...running.values()].filter((e) => !e.abandoned);
+    if (entries.length === 0) {
+      if (heartbeatTimer && running.size === 0) {
+        clearInterval(heartbeatTimer);
+        heartbeatTimer = null;
+      }
+      return Promise.resolve();
+    }
+    const sent = entries.map((e) => {
+      const dirty = e.dirty;
+      e.dirty = false;
+      return {
+        entry: e,
+        dirty,
+        item: {
+          id: e.task.id,
+          attempt: e.task.attempt,
+          ...(dirty && e.progress !== null ? { progress: e.progress } : {}),
+          ...(dirty && e.message !== undefined ? { message: e.message } : {}),
+        },
+      };
+    });
+    heartbeatInFlight = (async () => {
+      try {
+        const { heartbeat } = await client.request(Heartbeat, {
+          input: { worker: name, leaseMs: lease, tasks: sent.map((s) => s.item) },
+        });
+        for (const result of heartbeat.results) {
+          const entry = running.get(result.taskId);
+          if (!entry) continue;
+          if (result.directive === 'CANCEL' && !entry.cancelRequested) {
+            entry.cancelRequested = true;
+            entry.controller.abort('CANCEL' satisfies AbortReason);
+          } else if (result.directive === 'ABANDON' && !entry.abandoned) {
+            entry.abandoned = true;
+            entry.controller.abort('ABANDON' satisfies AbortReason);
+          }
+        }
+      } catch (error) {
+        // Progress not delivered goes out with the next heartbeat; the lease leaves room for a few misses.
+        for (const s of sent) if (s.dirty) s.entry.dirty = true;
+        log.warn('heartbeat failed', { worker: name, error: (error as Error).message });
+      } finally {
+        heartbeatInFlight = null;
+      }
+    })();
+    return heartbeatInFlight;
+  }
+
+  const loop = claimLoop();
+
+  /**
+   * Hands running tasks back: aborts their handlers, then cuts their leases to the minimum so that
+   * the sweeper requeues them soon (a worker cannot requeue directly; the lease is its promise).
+   */
+  async function handBack(): Promise<void> {
+    const handedBack = [...running.values()].filter((e) => !e.abandoned);
+    if (handedBack.length === 0) return;
+    for (const entry of handedBack) entry.controller.abort('STOP' satisfies AbortReason);
+    await heartbeatInFlight;
+    await sendHeartbeat(1_000, handedBack);
+  }
+
+  const stop = async (stopOptions: StopOptions = {}): Promise<void> => {
+    // A non-graceful stop also escalates a graceful one that is still waiting for its tasks.
+    if (stopOptions.graceful === false) {
+      stopClaiming.abort();
+      await loop;
+      await handBack();
+    }
+    stopping ??= (async () => {
+      stopClaiming.abort();
+      await loop;
+      while (running.size > 0) {
+        await new Promise<void>((resolve) => {
+          slotFreed = resolve;
+          setTimeout(resolve, 50);
+        });
+      }
+      if (heartbeatTimer) clearInterval(heartbeatTimer);
+      if (soonTimer) clearTimeout(soonTimer);
+      heartbeatTimer = null;
+      soonTimer = null;
+      await heartbeatInFlight;
+    })();
+    return stopping;
+  };
+
+  let resolveStopped!: () => void;
+  const stopped = new Promise<void>((resolve) => (resolveStopped = resolve));
+  const originalStop = stop;
+
+  return {
+    name,
+    get running() {
+      return running.size;
+    },
+    stats,
+    stop: (o) => originalStop(o).then(() => resolveStopped()),
+    stopped,
+  };
+}
+
+/** errorInfo of a failed task: a TaskFailure's own, else [name, message]. */
+export function errorInfoOf(error: unknown): string[] {
+  if (error instanceof TaskFailure) return error.errorInfo;
+  if (error instanceof Error) return [error.name || 'Error', error.message];
+  return ['Error', String(error)];
+}
