@@ -106,7 +106,8 @@ it('overlapping commands from several clients keep every task consistent with it
       } else if (roll < 0.2) {
         response = await target.request(Conclude, { input: { id: pick(ids), outcome: pick(OUTCOMES) } });
       } else if (roll < 0.25) {
-        response = await target.request(rnd() < 0.5 ? SuspendJobs : ResumeJobs, { input: { ids: [pick(jobIds)] } });
+        const jobInput = { input: { ids: [pick(jobIds)] } };
+        response = rnd() < 0.5 ? await target.request(SuspendJobs, jobInput) : await target.request(ResumeJobs, jobInput);
       } else {
         // Destroy and clean remove tasks for good: rarer, so that the rest has something to act on.
         const command = rnd() < 0.1 ? pick(['DESTROY', 'CLEAN'] as const) : pick(COMMANDS.filter((c) => c !== 'DESTROY' && c !== 'CLEAN'));

@@ -50,14 +50,14 @@ describe('concludeTask', () => {
     const [ok, bad, stop] = await looseTasks(server, [{ status: 'RUNNING' }, { status: 'RUNNING' }, { status: 'CANCELLING' }]);
     const a = await server.gql(Conclude, { input: { id: ok!, outcome: 'SUCCEEDED', result: { frames: [1, 2] }, resultType: 'application/json', worker: 'worker-1', attempt: 1 } });
     expect(a.concludeTask).toMatchObject({ applied: true, ids: [ok], errors: [] });
-    expect(a.concludeTask.tasks[0]).toMatchObject({ status: 'COMPLETED', result: { frames: [1, 2] }, resultType: 'application/json', progress: 1, leaseExpiresAt: null, residentOn: 'worker-1' });
-    expect(a.concludeTask.tasks[0]!.finishedAt).not.toBeNull();
+    expect(a.concludeTask.tasks![0]).toMatchObject({ status: 'COMPLETED', result: { frames: [1, 2] }, resultType: 'application/json', progress: 1, leaseExpiresAt: null, residentOn: 'worker-1' });
+    expect(a.concludeTask.tasks![0]!.finishedAt).not.toBeNull();
 
     const b = await server.gql(Conclude, { input: { id: bad!, outcome: 'FAILED', errorInfo: ['RENDER_ERROR', 'frame 7'] } });
-    expect(b.concludeTask.tasks[0]).toMatchObject({ status: 'FAILED', errorInfo: ['RENDER_ERROR', 'frame 7'], progress: 0.5 });
+    expect(b.concludeTask.tasks![0]).toMatchObject({ status: 'FAILED', errorInfo: ['RENDER_ERROR', 'frame 7'], progress: 0.5 });
 
     const c = await server.gql(Conclude, { input: { id: stop!, outcome: 'CANCELLED' } });
-    expect(c.concludeTask.tasks[0]).toMatchObject({ status: 'CANCELLED' });
+    expect(c.concludeTask.tasks![0]).toMatchObject({ status: 'CANCELLED' });
     const events = await eventsOf(server, [ok!, stop!]);
     expect(events.get(ok!)!.map((e) => [e.kind, e.previous_status, e.status])).toEqual([
       ['CREATED', null, 'QUEUED'],
@@ -69,7 +69,7 @@ describe('concludeTask', () => {
   it('an operator may conclude a task that is not running (no fencing given)', async () => {
     const [queued] = await looseTasks(server, [{ status: 'QUEUED' }]);
     const r = await server.gql(Conclude, { input: { id: queued!, outcome: 'SUCCEEDED' } });
-    expect(r.concludeTask.tasks[0]!.status).toBe('COMPLETED');
+    expect(r.concludeTask.tasks![0]!.status).toBe('COMPLETED');
   });
 
   it('refuses a concluded task with INVALID_STATE and unknown ids with NOT_FOUND', async () => {
@@ -87,7 +87,7 @@ describe('concludeTask', () => {
     const wrongWorker = await server.gql(Conclude, { input: { id: id!, outcome: 'SUCCEEDED', worker: 'worker-2' } });
     expect(wrongWorker.concludeTask).toMatchObject({ applied: false, errors: [{ code: 'NOT_OWNER', taskId: id, status: 'RUNNING' }] });
     const staleAttempt = await server.gql(Conclude, { input: { id: id!, outcome: 'SUCCEEDED', worker: 'worker-1', attempt: 0 } });
-    expect(staleAttempt.concludeTask.errors[0]!.code).toBe('NOT_OWNER');
+    expect(staleAttempt.concludeTask.errors![0]!.code).toBe('NOT_OWNER');
     expect((await taskStates(server, [id!])).get(id!)!.status).toBe('RUNNING');
     const right = await server.gql(Conclude, { input: { id: id!, outcome: 'SUCCEEDED', worker: 'worker-1', attempt: 1 } });
     expect(right.concludeTask.applied).toBe(true);
@@ -129,10 +129,10 @@ describe('XINA conclude delay', () => {
     const r = await server.gql(Conclude, { input: { id: id!, outcome: 'FAILED', errorInfo: ['LATE'], delayMs: 300, worker: 'worker-1', attempt: 1 } });
     expect(Date.now() - started).toBeLessThan(300);
     expect(r.concludeTask).toMatchObject({ applied: true, ids: [id] });
-    expect(r.concludeTask.tasks[0]!.status).toBe('RUNNING');
+    expect(r.concludeTask.tasks![0]!.status).toBe('RUNNING');
     // A second conclusion while one is pending is refused.
     const twice = await server.gql(Conclude, { input: { id: id!, outcome: 'SUCCEEDED' } });
-    expect(twice.concludeTask.errors[0]!.code).toBe('INVALID_STATE');
+    expect(twice.concludeTask.errors![0]!.code).toBe('INVALID_STATE');
 
     const state = await waitFor(
       async () => (await taskStates(server, [id!])).get(id!)!,

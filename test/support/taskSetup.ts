@@ -55,12 +55,12 @@ export async function jobWithTasks(server: TestServer, specs: readonly TaskSpec[
       tasks: specs.map((s, i) => ({ name: `${name}-${i}`, thread: s.thread, refId: s.refId, hold: s.status === 'PENDING' })),
     },
   });
-  const ids = submitJob.tasks.map((t) => t.id);
+  const ids = submitJob!.tasks!.map((t) => t.id!);
   await forceStatuses(
     server,
     specs.map((s, i) => ({ id: ids[i]!, status: s.status })).filter((x) => x.status !== 'QUEUED' && x.status !== 'PENDING'),
   );
-  return { jobId: submitJob.job!.id, ids };
+  return { jobId: submitJob!.job!.id!, ids };
 }
 
 /** Tasks without a job. */
@@ -68,11 +68,12 @@ export async function looseTasks(server: TestServer, specs: readonly TaskSpec[],
   const { runTasks } = await server.gql(SetupRunTasks, {
     input: { tasks: specs.map((s, i) => ({ name: `${name}-${i}`, thread: s.thread, refId: s.refId, hold: s.status === 'PENDING' })) },
   });
+  const ids = runTasks!.ids!;
   await forceStatuses(
     server,
-    specs.map((s, i) => ({ id: runTasks.ids[i]!, status: s.status })).filter((x) => x.status !== 'QUEUED' && x.status !== 'PENDING'),
+    specs.map((s, i) => ({ id: ids[i]!, status: s.status })).filter((x) => x.status !== 'QUEUED' && x.status !== 'PENDING'),
   );
-  return runTasks.ids;
+  return ids;
 }
 
 export interface TaskState {
