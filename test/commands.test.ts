@@ -25,7 +25,8 @@ const COMMANDS = TASK_COMMANDS.filter((c): c is BatchCommand => c !== 'CONCLUDE'
 
 let server: TestServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  // No sweeper ticks during the suite: the statement count below sees only the mutation's own.
+  server = await startTestServer({ config: { sweepIntervalMs: 600_000 } });
 });
 afterAll(async () => {
   await server?.stop();
@@ -204,5 +205,22 @@ describe.each(COMMANDS)('%s on a task in every status', (command) => {
     const payload = await runCommand(server, command, { target: { job: { id: '00000000-0000-7000-8000-000000000000' } }, ignore: true });
     expect(payload).toMatchObject({ applied: true, ids: [] });
     expect(payload.errors).toEqual([{ taskId: null, index: null, code: 'NOT_FOUND', status: null, message: expect.any(String) }]);
+  });
+});
+
+describe('set-based', () => {
+  it('a command costs the same number of statements for 3 tasks as for 600, tasks loaded included', async () => {
+    const statements = async (size: number) => {
+      const { jobId, ids } = await jobWithTasks(server, Array.from({ length: size }, () => ({ status: 'QUEUED' as const })), `set-${size}`);
+      server.resetQueries();
+      const payload = await runCommand(server, 'REQUEUE', { target: { ids }, ignore: true });
+      expect(payload.errors).toHaveLength(size);
+      server.resetQueries();
+      const cancelled = await runCommand(server, 'CANCEL', { target: { job: { id: jobId } } });
+      expect(cancelled.tasks).toHaveLength(size);
+      // What the event hub reads after the NOTIFY runs in the background, whatever the mutation.
+      return server.queries.filter((q) => !q.startsWith('select "txid"')).length;
+    };
+    expect(await statements(600)).toBe(await statements(3));
   });
 });
