@@ -9,7 +9,7 @@ import { cancelAbandonedStep, expireLeasesStep, failTimedOutStep, taskRetentionS
 import type { Config } from './config.ts';
 import { TokenRevocations, useEndSubscriptionsOnRevoke } from './auth/revocation.ts';
 import { anyTokenExists } from './auth/tokens.ts';
-import { createViewerResolver, isLoopbackHost } from './auth/viewer.ts';
+import { createViewerResolver, isLoopbackHost, requestSite, type RequestSite } from './auth/viewer.ts';
 import type { Context, Services } from './context.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { EventHub } from './events/hub.ts';
@@ -18,6 +18,7 @@ import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
 import { useBodyLimitMessage } from './limits/requestBody.ts';
+import { useStorableTextOnly } from './limits/textInput.ts';
 import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
 import { schema } from './schema/index.ts';
@@ -71,20 +72,26 @@ export async function buildApp(options: AppOptions): Promise<App> {
     plugins: [
       ...operationLimitPlugins({ introspection: config.introspection }),
       useBodyLimitMessage(config.maxBodyBytes),
+      useStorableTextOnly(),
       useEndSubscriptionsOnRevoke(revocations),
     ],
     // HTTP and SSE carry a Fetch request, graphql-ws operations their connection_init credentials.
-    context: (initial) => createContext(operationCredentials(initial)),
+    context: (initial) => createContext({ ...operationCredentials(initial), site: requestSite(initial) }),
   });
 
   /**
    * Builds the context of one operation. HTTP, SSE and WebSocket all come through here, so they
    * resolve the caller the same way.
    */
-  async function createContext(input: { authorization: string | null; requestId?: string | null; signal?: AbortSignal }): Promise<Context> {
+  async function createContext(input: {
+    authorization: string | null;
+    requestId?: string | null;
+    signal?: AbortSignal;
+    site?: RequestSite;
+  }): Promise<Context> {
     const requestId = input.requestId ?? randomUUID();
     // Throws UNAUTHENTICATED for a missing (once tokens exist), unknown or revoked token.
-    const viewer = await viewers.resolve(input.authorization);
+    const viewer = await viewers.resolve(input.authorization, input.site);
     return {
       db: database.db,
       services,
@@ -114,7 +121,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
   server.maxConnections = config.maxConnections;
   const graphqlWs = serveGraphqlWs(server, yoga, {
-    authenticate: (authorization) => viewers.resolve(authorization),
+    authenticate: (authorization, upgrade) =>
+      viewers.resolve(authorization, { host: upgrade.headers.host, origin: upgrade.headers.origin }),
     maxPayload: config.maxBodyBytes,
     maxOperationsPerConnection: config.maxSubscriptionsPerConnection,
   });

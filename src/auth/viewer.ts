@@ -38,6 +38,38 @@ export function bearerSecret(authorization: string | null | undefined): string |
   return match[1]!;
 }
 
+/** Where a request comes from, as far as open mode cares: its Host and (from browsers) Origin headers. */
+export interface RequestSite {
+  host: string | null | undefined;
+  origin: string | null | undefined;
+}
+
+/**
+ * Open mode trusts "this machine", so it must not trust a web page that this machine's browser is
+ * showing: a cross-site form POST or WebSocket (which CORS does not stop) would otherwise run as ADMIN.
+ * The Host must name a loopback address (which also defeats DNS rebinding, where Host is the attacker's
+ * name), and so must the Origin when a browser sends one. Clients without a browser send no Origin.
+ */
+export function isSameMachineRequest(site: RequestSite | undefined): boolean {
+  if (!site) return true;
+  const hostOf = (value: string) => value.replace(/:\d+$/, '');
+  if (!site.host || !isLoopbackHost(hostOf(site.host))) return false;
+  if (site.origin == null || site.origin === '') return true;
+  try {
+    return isLoopbackHost(new URL(site.origin).hostname);
+  } catch {
+    return false;
+  }
+}
+
+/** The site of an operation: from the Fetch request (HTTP, SSE) or the WebSocket upgrade request. */
+export function requestSite(initial: { request?: Request; req?: unknown }): RequestSite {
+  if (initial.request) return { host: initial.request.headers.get('host'), origin: initial.request.headers.get('origin') };
+  const headers = (initial.req as { headers?: Record<string, string | string[] | undefined> } | undefined)?.headers;
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  return { host: one(headers?.host), origin: one(headers?.origin) };
+}
+
 export interface ViewerResolverOptions {
   db: Executor;
   log: Logger;
@@ -47,7 +79,7 @@ export interface ViewerResolverOptions {
 
 export interface ViewerResolver {
   /** The caller of one operation, or an UNAUTHENTICATED GraphQL error. */
-  resolve(authorization: string | null | undefined): Promise<Viewer>;
+  resolve(authorization: string | null | undefined, site?: RequestSite): Promise<Viewer>;
   /** Whether the server currently serves everyone as ADMIN (no token anywhere, loopback host). */
   isOpen(): Promise<boolean>;
   /** Another instance (or this one) created a token: leave open mode for good. */
@@ -84,10 +116,15 @@ export function createViewerResolver(options: ViewerResolverOptions): ViewerReso
     noteTokenExists() {
       tokensExist = true;
     },
-    async resolve(authorization) {
+    async resolve(authorization, site) {
       const secret = bearerSecret(authorization);
       if (secret === null) {
-        if (await isOpen()) return OPEN_ADMIN;
+        if (await isOpen()) {
+          if (isSameMachineRequest(site)) return OPEN_ADMIN;
+          throw unauthenticated(
+            'This server runs without tokens and so serves only clients on this machine: a request from a web page of another site (Origin) or through another host name is refused. Create an API token to serve it.',
+          );
+        }
         throw unauthenticated('This server requires an API token: send `Authorization: Bearer <token>`');
       }
       // A presented token must be valid even in open mode: a client that believes it has a token

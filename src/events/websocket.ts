@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
 import type { ExecutionArgs } from 'graphql';
 import { GraphQLError } from 'graphql';
 import type { Disposable } from 'graphql-ws';
@@ -63,7 +63,7 @@ export function serveGraphqlWs<TContext extends object>(
   options: {
     keepAliveMs?: number;
     /** Checks the credentials of `connection_init` (throws when they are bad); the socket then closes with 4403. */
-    authenticate?: (authorization: string | null) => Promise<unknown>;
+    authenticate?: (authorization: string | null, upgrade: IncomingMessage) => Promise<unknown>;
     /** Largest message a client may send (ws closes the socket with 1009 above it). */
     maxPayload?: number;
     /** Operations one connection may have running at once (subscriptions, mostly). */
@@ -86,7 +86,7 @@ export function serveGraphqlWs<TContext extends object>(
       onConnect: async (ctx) => {
         if (!options.authenticate) return true;
         try {
-          await options.authenticate(connectionAuthorization(ctx.connectionParams, ctx.extra.request.headers.authorization));
+          await options.authenticate(connectionAuthorization(ctx.connectionParams, ctx.extra.request.headers.authorization), ctx.extra.request);
           return true;
         } catch {
           return false; // graphql-ws closes the socket with 4403 Forbidden
