@@ -109,12 +109,18 @@ export interface EventRow {
   status: TaskStatus | null;
 }
 
-/** Every event of these tasks, in log order, grouped by task. */
+/**
+ * Every event of these tasks, grouped by task, each task's in the order its changes happened: by id.
+ * Every writer of a task holds its row lock while it inserts the task's event, so a later change
+ * of one task always gets a larger id. The log's cursor order (txid, id) is not that order: a
+ * command takes its transaction id with its first row lock, then may wait for another task's lock
+ * while a younger transaction changes that task and commits first.
+ */
 export async function eventsOf(server: TestServer, ids: readonly string[]): Promise<Map<string, EventRow[]>> {
   const rows = await queryRows<EventRow>(
     server.db.database.db,
     sql`SELECT task_id::text AS task_id, kind, previous_status, status FROM task_events
-        WHERE task_id = ANY(${`{${ids.join(',')}}`}::uuid[]) ORDER BY txid, id`,
+        WHERE task_id = ANY(${`{${ids.join(',')}}`}::uuid[]) ORDER BY id`,
   );
   const map = new Map<string, EventRow[]>(ids.map((id) => [id, []]));
   for (const row of rows) map.get(row.task_id)!.push(row);
