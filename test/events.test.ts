@@ -6,7 +6,7 @@ import { graphql } from '../src/gql/index.ts';
 import { pruneEvents } from '../src/sql/events.ts';
 import { recordProgress } from '../src/sql/progress.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { changeStatuses, eventually, sseSubscribe, wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { changeStatuses, eventually, settleEventLog, sseSubscribe, wsClient, wsSubscribe } from './support/subscriptions.ts';
 
 const RunTasks = graphql(`
   mutation EventsRunTasks($input: RunTasksInput!) {
@@ -62,6 +62,7 @@ async function run(names: string[]): Promise<string[]> {
 }
 
 async function end(): Promise<string | null> {
+  await settleEventLog(db());
   let after: string | null = null;
   for (;;) {
     const page: { pageInfo: { hasNextPage: boolean; endCursor?: string | null } } | null | undefined = (
@@ -77,6 +78,7 @@ describe('the taskEvents query', () => {
   it('pages through the log in order with stable cursors', async () => {
     const start = await end();
     const ids = await run(['a', 'b', 'c', 'd', 'e']);
+    await settleEventLog(db());
     const first = (await server.gql(Page, { first: 2, after: start })).taskEvents!;
     expect(first.edges.map((e) => [e.node.kind, e.node.taskId, e.node.status, e.node.task?.name])).toEqual([
       ['CREATED', ids[0], 'QUEUED', 'a'],
@@ -107,6 +109,7 @@ describe('the taskEvents query', () => {
     const ids = await run(Array.from({ length: 30 }, (_, i) => `many-${i}`));
     await changeStatuses(db(), ids, 'RUNNING');
     await changeStatuses(db(), ids.slice(0, 10), 'COMPLETED');
+    await settleEventLog(db());
     server.resetQueries();
     const { tasks } = await server.gql(TaskLogs, { ids, first: 2 });
     // (The event hub reads task_events in the background too; its reads are the ones without a window.)
@@ -129,6 +132,7 @@ describe('retention', () => {
   it('prunes old events as a prefix of the log; older cursors get CURSOR_EXPIRED everywhere', async () => {
     for (const name of ['old-job-1', 'old-job-2']) await server.gql(SubmitJob, { input: { name, tasks: [{ name }] } });
     await run(['old-1', 'old-2', 'old-3']);
+    await settleEventLog(db());
     const all = (await server.gql(Page, { first: 500 })).taskEvents!;
     const before = await end();
     const keepFrom = all.edges.at(-2)!.node; // the last two events stay young
@@ -187,7 +191,8 @@ describe('progress events', () => {
     );
     await eventually(() => server.app.services.events.listenerCount('task') === 1, 5_000, 'the feed');
     try {
-      const report = (updates: Parameters<typeof recordProgress>[1]) => inTransaction(db(), (tx) => recordProgress(tx, updates));
+      const report = (updates: Parameters<typeof recordProgress>[1], intervalMs?: number) =>
+        inTransaction(db(), (tx) => recordProgress(tx, updates, intervalMs));
 
       server.resetQueries();
       const first = await report([
@@ -202,8 +207,8 @@ describe('progress events', () => {
       expect(got.map((e) => [e.taskId, e.progress]).sort()).toEqual([[running, 0.1], [other, 0.5]].sort());
       expect(got.find((e) => e.taskId === running)!.task).toEqual({ progress: 0.1, message: 'warming up' });
 
-      // Within the throttle window: stored, but no event.
-      const second = await report([{ taskId: running!, progress: 0.2 }]);
+      // Within the throttle window (a long one here, so that a slow machine cannot leave it): stored, but no event.
+      const second = await report([{ taskId: running!, progress: 0.2 }], 60_000);
       expect(second).toEqual({ updatedIds: [running], events: 0 });
       const [row] = await queryRows<{ progress: number; message: string }>(
         db(),

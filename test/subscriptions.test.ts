@@ -6,6 +6,7 @@ import { startTestServer, type TestServer } from './support/server.ts';
 import {
   changeStatuses,
   deleteTasks,
+  settleEventLog,
   eventually,
   sseSubscribe,
   wsClient,
@@ -103,6 +104,7 @@ function subscribe<T = TaskEventsData>(transport: Transport, query: string, vari
 
 /** The whole log after a cursor (following pages), as the polling query serves it. */
 async function log(filter: Record<string, unknown> | null, after: string | null): Promise<EventData[]> {
+  await settleEventLog(db());
   const out: EventData[] = [];
   let cursor = after;
   for (;;) {

@@ -1,7 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
 import type { Loaders } from '../loaders.ts';
-import { createLoaders } from '../loaders.ts';
 import { decodeEventCursor, encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
 import { checkBatchSize, pageSize } from '../domain/limits.ts';
 import { parseId } from '../domain/ids.ts';
@@ -33,7 +32,7 @@ export const JobEventRef = builder.objectRef<JobEventItem>('JobEvent');
 TaskEventRef.implement({
   description: 'One entry of the task event log. `cursor` resumes a subscription or a page right after it.',
   fields: (t) => ({
-    cursor: t.string({ nullable: false, resolve: (e) => encodeEventCursor(cursorOf(e)) }),
+    cursor: t.string({ nullable: false, resolve: (e) => cursorText(e) }),
     kind: t.field({ type: TaskEventKindEnum, nullable: false, resolve: (e) => e.kind }),
     taskId: t.exposeID('taskId', { nullable: false }),
     jobId: t.exposeID('jobId', { nullable: true }),
@@ -54,7 +53,7 @@ TaskEventRef.implement({
 JobEventRef.implement({
   description: "A change of a job's derived status.",
   fields: (t) => ({
-    cursor: t.string({ nullable: false, resolve: (e) => encodeEventCursor(cursorOf(e)) }),
+    cursor: t.string({ nullable: false, resolve: (e) => cursorText(e) }),
     jobId: t.exposeID('jobId', { nullable: false }),
     previousStatus: t.field({ type: JobStatusEnum, nullable: true, resolve: (e) => e.previousStatus }),
     status: t.field({ type: JobStatusEnum, nullable: false, resolve: (e) => e.status }),
@@ -175,13 +174,23 @@ builder.queryFields((t) => ({
 
 /**
  * Every event of a subscription runs its own execution with the subscription's one context, so the
- * per-request loaders are renewed for each event: a subscription open for hours must not serve the
- * rows it cached for its first event.
+ * per-request loaders are emptied for each event: a subscription open for hours must not serve the
+ * rows it cached for its first event. (Emptied rather than rebuilt: with 1,000 subscribers this runs
+ * 1,000 times per event.)
  */
 function deliver<T>(event: T | StreamEnd, ctx: Context): T {
   if (event instanceof StreamEnd) throw event.error;
-  ctx.loaders = createLoaders(ctx.db);
+  for (const loader of Object.values(ctx.loaders) as { clearAll(): unknown }[]) loader.clearAll();
+  taskEventLoaders.get(ctx.loaders)?.clearAll();
   return event;
+}
+
+/** An event's cursor text, encoded once however many subscribers resolve it. */
+const cursorTexts = new WeakMap<object, string>();
+function cursorText(event: TaskEventRecord | JobEventRecord): string {
+  let text = cursorTexts.get(event);
+  if (text === undefined) cursorTexts.set(event, (text = encodeEventCursor(cursorOf(event))));
+  return text;
 }
 
 builder.subscriptionType({});

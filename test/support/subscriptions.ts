@@ -187,6 +187,28 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
 }
 
 /**
+ * settleEventLog: waits until every committed event is final (below the snapshot's xmin). The
+ * polling query only serves final events, and on a shared Postgres cluster any transaction still open
+ * elsewhere (another test file's) holds that back for a moment: tests that compare with the log call
+ * this first instead of expecting their own writes to be final at once.
+ */
+export async function settleEventLog(db: Executor, timeoutMs = 15_000): Promise<void> {
+  await eventually(
+    async () => {
+      const [row] = await queryRows<{ pending: boolean }>(
+        db,
+        sql`WITH f AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin)
+            SELECT EXISTS (SELECT 1 FROM task_events, f WHERE txid >= f.xmin)
+                OR EXISTS (SELECT 1 FROM job_events, f WHERE txid >= f.xmin) AS pending`,
+      );
+      return !row!.pending;
+    },
+    timeoutMs,
+    'the event log to settle',
+  );
+}
+
+/**
  * changeStatuses: moves tasks to `to` the way a command does — one transaction that updates the rows,
  * writes their STATUS_CHANGED events, refreshes their jobs and notifies. (The tests of this feature do
  * not depend on the command mutations.)
