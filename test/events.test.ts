@@ -3,6 +3,8 @@ import { print } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, queryRows } from '../src/db/database.ts';
 import { graphql } from '../src/gql/index.ts';
+import { EventHub } from '../src/events/hub.ts';
+import { openTaskEventStream, StreamEnd } from '../src/events/streams.ts';
 import { pruneEvents } from '../src/sql/events.ts';
 import { recordProgress } from '../src/sql/progress.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -242,4 +244,31 @@ describe('progress events', () => {
     expect(result.events).toBe(10_000);
     expect(server.queries.filter((q) => q.includes('recordProgress'))).toHaveLength(1);
   }, 60_000);
+});
+
+describe('the event hub', () => {
+  it('ends a subscriber that falls too far behind, telling it where to resume', async () => {
+    const hub = await EventHub.start(server.app.services.database, server.app.services.log, { maxQueuedPerFeed: 3 });
+    try {
+      const stream = await openTaskEventStream(hub, db(), { filter: { thread: 'slow' }, after: null });
+      const iterator = stream[Symbol.asyncIterator]();
+      const first = iterator.next(); // starts the stream: the feed registers
+      await eventually(() => hub.listenerCount('task') === 1, 5_000, 'the feed');
+      const { runTasks } = await server.gql(RunTasks, { input: { tasks: [{ name: 's0', thread: 'slow' }] } });
+      const delivered = (await first).value as { taskId: string; cursor: unknown };
+      expect(delivered.taskId).toBe(runTasks!.ids![0]);
+      // Nobody reads now: five more events overflow a queue of three.
+      await server.gql(RunTasks, { input: { tasks: Array.from({ length: 5 }, (_, i) => ({ name: `s${i + 1}`, thread: 'slow' })) } });
+      await eventually(() => hub.listenerCount('task') === 0, 5_000, 'the feed to be dropped');
+      const end = (await iterator.next()).value;
+      expect(end).toBeInstanceOf(StreamEnd);
+      const error = (end as StreamEnd).error as { message: string; extensions: Record<string, unknown> };
+      expect(error.message).toMatch(/fell too far behind/);
+      expect(error.extensions).toMatchObject({ code: 'SUBSCRIBER_TOO_SLOW' });
+      expect(typeof error.extensions.lastCursor).toBe('string');
+      expect((await iterator.next()).done).toBe(true);
+    } finally {
+      await hub.close();
+    }
+  });
 });
