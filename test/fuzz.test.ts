@@ -86,6 +86,9 @@ const INTS = [0, 1, -1, 2, 50, 100, 101, 499, 500, 501, 999, 1_000, 5_000, 5_001
 function scalarValue(rng: Rng, name: string, argName: string, pools: Pools): unknown {
   // Long waits are legitimate but would stall the fuzzer: keep waitMs short.
   if (/waitMs/i.test(argName)) return rng.int(0, 20);
+  // A delayed conclusion wakes the sweeper later, changing the database between requests; the
+  // delayMs limits themselves are covered by the hostile-input suite.
+  if (/delayMs/i.test(argName)) return 0;
   if (rng.chance(0.06)) return rng.pick([null, 'str', 3.5, true, [], {}, -1]);
   switch (name) {
     case 'ID':
@@ -320,7 +323,9 @@ describe('fuzzing the running server', () => {
       const rejected =
         !credential.mayChange ||
         (errors > 0 && answer.json.errors!.every((e) => !e.path)) ||
-        (roots === 1 && errors > 0 && values.every((v) => v === null)) ||
+        // (An error deeper in the payload's selection, e.g. a bad `first` on `tasks.events`, comes
+        // after the mutation ran; only an error on the root field itself means it was refused.)
+        (roots === 1 && answer.json.errors?.some((e) => e.path?.length === 1)) ||
         (values.length > 0 && values.every((v) => v !== null && typeof v === 'object' && (v as { applied?: unknown }).applied === false));
       const now = await stateFingerprint(server.db.database.db);
       if (rejected) {
