@@ -62,11 +62,14 @@ function validate(request: ClaimTasksRequest): ValidClaim {
 /** Thrown inside the claim transaction to roll it back when a thread race was detected. */
 class ThreadRace extends Error {}
 
+/** Thrown inside the claim transaction to roll it back when the client went away meanwhile. */
+class ClientGone extends Error {}
+
 /**
  * One claim attempt: one transaction with the claim statement, the thread re-check, the job status
  * refresh and the NOTIFY. Returns the claimed rows in claim order (priority DESC, creation order).
  */
-async function claimOnce(db: Executor, claim: ValidClaim): Promise<TaskRow[]> {
+async function claimOnce(db: Executor, claim: ValidClaim, signal: AbortSignal | undefined): Promise<TaskRow[]> {
   for (let round = 1; ; round++) {
     try {
       return await inTransaction(db, async (tx) => {
@@ -75,6 +78,9 @@ async function claimOnce(db: Executor, claim: ValidClaim): Promise<TaskRow[]> {
         // See claimTasks in src/sql/claimTasks.ts: a claim in one of our threads that committed between
         // our snapshot and our thread lock makes this attempt void; roll back and claim again.
         if ((await threadConflicts(tx, claimed)).length > 0) throw new ThreadRace();
+        // A long-polling client that left (a stopping worker aborts its claim) would never learn of
+        // these tasks, which would then sit RUNNING until their lease expires: give them back now.
+        if (signal?.aborted) throw new ClientGone();
         await refreshJobStatuses(
           tx,
           claimed.flatMap((c) => (c.jobId ? [c.jobId] : [])),
@@ -85,6 +91,7 @@ async function claimOnce(db: Executor, claim: ValidClaim): Promise<TaskRow[]> {
         return claimed.map((c) => byId.get(c.id)!).filter(Boolean);
       });
     } catch (error) {
+      if (error instanceof ClientGone) return [];
       if (!(error instanceof ThreadRace) || round >= 10) throw error;
     }
   }
@@ -106,7 +113,7 @@ export async function claimTasks(
   for (;;) {
     const seen = waiter.generation;
     const attemptAt = Date.now();
-    const rows = await claimOnce(db, claim);
+    const rows = await claimOnce(db, claim, signal);
     if (rows.length > 0 || claim.waitMs === 0) return rows;
     if (!(await waiter.waitForChange(seen, deadline, signal, attemptAt))) return [];
   }

@@ -386,11 +386,18 @@ export function createWorker(options: WorkerOptions): Worker {
    * the sweeper requeues them soon (a worker cannot requeue directly; the lease is its promise).
    */
   async function handBack(): Promise<void> {
-    const handedBack = [...running.values()].filter((e) => !e.abandoned);
+    const handedBack = [...running.values()];
     if (handedBack.length === 0) return;
     for (const entry of handedBack) entry.controller.abort('STOP' satisfies AbortReason);
     await heartbeatInFlight;
-    await sendHeartbeat(1_000, handedBack);
+    await sendHeartbeat(
+      1_000,
+      handedBack.filter((e) => !e.abandoned),
+    );
+    // Their outcome no longer matters (finish() drops it), so a handler that ignores its signal
+    // cannot hold the stop up.
+    for (const entry of handedBack) running.delete(entry.task.id);
+    freeSlot();
   }
 
   const stop = async (stopOptions: StopOptions = {}): Promise<void> => {
