@@ -81,7 +81,7 @@ describe('claimTasks', () => {
 
   it('skips tasks of suspended jobs and claims them again once resumed', async () => {
     const { submitJob } = await server.gql(Submit, { input: { name: 'j', tasks: [{ name: 'a' }, { name: 'b' }] } });
-    const jobId = submitJob.job!.id!;
+    const jobId = submitJob!.job!.id!;
     // A QUEUED task of a suspended job (e.g. appended while suspended) is never claimed either.
     await server.gql(SuspendJobs, { input: { ids: [jobId] } });
     await server.db.database.db.execute(sql`UPDATE tasks SET status = 'QUEUED' WHERE job_id = ${jobId} AND job_index = 0`);

@@ -112,7 +112,7 @@ describe('heartbeat', () => {
       [{ worker: 'bw', tasks: [{ id: id! }], leaseMs: 500 }, 'leaseMs'],
       [{ worker: 'bw', tasks: [{ id: id!, message: 'x'.repeat(10_001) }] }, 'maxMessageLength'],
     ] as const) {
-      const result = await server.request(Beat, { input });
+      const result = await server.request(Beat, { input: input as unknown as { worker: string; tasks: { id: string }[] } });
       expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
       expect(result.errors?.[0]?.message).toContain(needle);
     }

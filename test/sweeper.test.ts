@@ -37,18 +37,18 @@ describe('lease expiry', () => {
     expect(heartbeat.results[0]!.directive).toBe('ABANDON');
     const { concludeTask } = await server.gql(Conclude, { input: { id: id!, outcome: 'SUCCEEDED', worker: 'dead', attempt: 1 } });
     expect(concludeTask.applied).toBe(false);
-    expect(concludeTask.errors[0]!.code).toBe('NOT_OWNER');
+    expect(concludeTask.errors![0]!.code).toBe('NOT_OWNER');
   });
 
   it('fails a task with ["LEASE_EXPIRED"] when no attempt remains, and derives the job status', async () => {
     const { submitJob } = await server.gql(Submit, { input: { name: 'lj', tasks: [{ name: 'lf', maxAttempts: 1 }] } });
-    const id = submitJob.tasks[0]!.id!;
+    const id = submitJob!.tasks![0]!.id!;
     await claim(server, { worker: 'w', names: ['lf'] });
     await expireLeases(server, [id]);
     await sweep();
     expect(await status(server, id)).toMatchObject({ status: 'FAILED', errorInfo: ['LEASE_EXPIRED'], attempts: 1 });
     expect((await status(server, id))!.finishedAt).toBeTruthy();
-    expect((await server.gql(JobState, { id: submitJob.job!.id! })).job!.status).toBe('FAILED');
+    expect((await server.gql(JobState, { id: submitJob!.job!.id! })).job!.status).toBe('FAILED');
   });
 
   it('never expires open tasks', async () => {
@@ -170,7 +170,7 @@ describe('retention', () => {
     const keptJob = await server.gql(Submit, { input: { name: 'kept-job', tasks: [{ name: 'ret-k' }, { name: 'ret-k' }] } });
     const db = server.db.database.db;
     // Conclude everything but `running` and the kept job's second task, then age them.
-    for (const id of [oldDone, archived, recent, ...finishedJob.submitJob.tasks.map((t) => t.id), keptJob.submitJob.tasks[0]!.id]) {
+    for (const id of [oldDone, archived, recent, ...finishedJob.submitJob!.tasks!.map((t) => t.id), keptJob.submitJob!.tasks![0]!.id]) {
       await server.gql(Conclude, { input: { id: id!, outcome: 'SUCCEEDED' } });
     }
     await db.execute(sql`UPDATE tasks SET finished_at = now() - interval '2 days' WHERE finished_at IS NOT NULL AND name LIKE 'ret%' AND id <> ${recent!}`);
@@ -182,9 +182,9 @@ describe('retention', () => {
     expect(await status(server, oldDone!)).toBeNull();
     expect(await eventKinds(server, oldDone!)).toEqual(['DELETED']);
     for (const id of [archived, recent, running]) expect(await status(server, id!)).not.toBeNull();
-    expect((await server.gql(JobState, { id: finishedJob.submitJob.job!.id! })).job).toBeNull();
-    expect((await server.gql(JobState, { id: keptJob.submitJob.job!.id! })).job).not.toBeNull();
-    expect(await status(server, keptJob.submitJob.tasks[0]!.id!)).not.toBeNull();
+    expect((await server.gql(JobState, { id: finishedJob.submitJob!.job!.id! })).job).toBeNull();
+    expect((await server.gql(JobState, { id: keptJob.submitJob!.job!.id! })).job).not.toBeNull();
+    expect(await status(server, keptJob.submitJob!.tasks![0]!.id!)).not.toBeNull();
     expect(await step!.run(server.db.database, new Date())).toBe(0);
   });
 });

@@ -83,12 +83,12 @@ describe('reference worker (SDK)', () => {
         ],
       },
     });
-    const jobId = submitJob.job!.id!;
+    const jobId = submitJob!.job!.id!;
     const { job } = await waitFor(
       () => server.gql(JobResult, { id: jobId }),
       (r) => r.job!.status === 'FAILED' || r.job!.status === 'COMPLETED',
     );
-    const nodes = job!.tasks.nodes;
+    const nodes = job!.tasks!.nodes!;
     for (let i = 0; i < 6; i++) {
       expect(nodes[i]).toMatchObject({ status: 'COMPLETED', result: { sum: i + 10, attempt: 1, worker: 'sdk-1' }, residentOn: 'sdk-1', progress: 1 });
     }

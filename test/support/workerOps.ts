@@ -65,8 +65,8 @@ export async function runTasks(
   tasks: { name: string; priority?: number; thread?: string; hold?: boolean; open?: boolean; timeoutMs?: number; maxAttempts?: number; conf?: unknown }[],
 ): Promise<string[]> {
   const { runTasks } = await server.gql(Run, { input: { tasks } });
-  if (!runTasks.applied) throw new Error(JSON.stringify(runTasks.errors));
-  return runTasks.ids;
+  if (!runTasks?.applied) throw new Error(JSON.stringify(runTasks?.errors));
+  return runTasks.ids!;
 }
 
 export async function claim(
