@@ -14,6 +14,15 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": typeof types.WorkerClaimTasksDocument,
+    "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": typeof types.WorkerHeartbeatDocument,
+    "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n": typeof types.WorkerConcludeTaskDocument,
+    "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }": typeof types.ClaimTestPauseDocument,
+    "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }": typeof types.ClaimTestResumeDocument,
+    "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }": typeof types.ClaimTestSuspendJobsDocument,
+    "mutation ClaimTestResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }": typeof types.ClaimTestResumeJobsDocument,
+    "query ClaimTestJob($id: ID!) { job(id: $id) { status taskCounts { running queued } } }": typeof types.ClaimTestJobDocument,
+    "\n  query ClaimTestWorkers { workers { name lastSeenAt tasks { id status } } worker(name: \"w-view\") { name tasks { id } } }\n": typeof types.ClaimTestWorkersDocument,
     "\n  mutation ConcurrencyConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied } }\n": typeof types.ConcurrencyConcludeDocument,
     "\n  mutation ConcurrencySuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }\n": typeof types.ConcurrencySuspendJobsDocument,
     "\n  mutation ConcurrencyResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }\n": typeof types.ConcurrencyResumeJobsDocument,
@@ -65,8 +74,29 @@ type Documents = {
     "\n  mutation CommandReleasePending($input: TaskCommandInput!) {\n    releasePendingTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.CommandReleasePendingDocument,
     "\n  mutation SetupSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": typeof types.SetupSubmitJobDocument,
     "\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": typeof types.SetupRunTasksDocument,
+    "\n  mutation WorkerTestClaim($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks { id name status priority attempts residentOn startedAt leaseExpiresAt thread { name } job { id } }\n    }\n  }\n": typeof types.WorkerTestClaimDocument,
+    "\n  mutation WorkerTestHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) { results { taskId directive leaseExpiresAt } }\n  }\n": typeof types.WorkerTestHeartbeatDocument,
+    "\n  mutation WorkerTestRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids errors { index code message } }\n  }\n": typeof types.WorkerTestRunDocument,
+    "\n  mutation WorkerTestSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id } errors { index code message } }\n  }\n": typeof types.WorkerTestSubmitDocument,
+    "\n  mutation WorkerTestConclude($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) { applied ids errors { code message } }\n  }\n": typeof types.WorkerTestConcludeDocument,
+    "\n  mutation WorkerTestCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) { applied ids errors { code message } }\n  }\n": typeof types.WorkerTestCancelDocument,
+    "\n  mutation WorkerTestDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) { applied ids errors { code message } }\n  }\n": typeof types.WorkerTestDestroyDocument,
+    "\n  query WorkerTestTask($id: ID!) {\n    task(id: $id) { id status attempts residentOn errorInfo progress message result leaseExpiresAt finishedAt }\n  }\n": typeof types.WorkerTestTaskDocument,
+    "\n  query WorkerTestThread($name: String!) { thread(name: $name) { name status paused head { id status } } }\n": typeof types.WorkerTestThreadDocument,
+    "query SweeperTestJob($id: ID!) { job(id: $id) { status } }": typeof types.SweeperTestJobDocument,
+    "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n": typeof types.WorkerTestJobResultDocument,
+    "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": typeof types.WorkerTestFailDocument,
 };
 const documents: Documents = {
+    "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": types.WorkerClaimTasksDocument,
+    "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": types.WorkerHeartbeatDocument,
+    "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n": types.WorkerConcludeTaskDocument,
+    "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }": types.ClaimTestPauseDocument,
+    "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }": types.ClaimTestResumeDocument,
+    "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }": types.ClaimTestSuspendJobsDocument,
+    "mutation ClaimTestResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }": types.ClaimTestResumeJobsDocument,
+    "query ClaimTestJob($id: ID!) { job(id: $id) { status taskCounts { running queued } } }": types.ClaimTestJobDocument,
+    "\n  query ClaimTestWorkers { workers { name lastSeenAt tasks { id status } } worker(name: \"w-view\") { name tasks { id } } }\n": types.ClaimTestWorkersDocument,
     "\n  mutation ConcurrencyConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied } }\n": types.ConcurrencyConcludeDocument,
     "\n  mutation ConcurrencySuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }\n": types.ConcurrencySuspendJobsDocument,
     "\n  mutation ConcurrencyResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }\n": types.ConcurrencyResumeJobsDocument,
@@ -118,6 +148,18 @@ const documents: Documents = {
     "\n  mutation CommandReleasePending($input: TaskCommandInput!) {\n    releasePendingTasks(input: $input) {\n      applied ids\n      tasks { id status index progress residentOn allowedOperations }\n      errors { taskId index code message status }\n    }\n  }\n": types.CommandReleasePendingDocument,
     "\n  mutation SetupSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id index } }\n  }\n": types.SetupSubmitJobDocument,
     "\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n": types.SetupRunTasksDocument,
+    "\n  mutation WorkerTestClaim($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks { id name status priority attempts residentOn startedAt leaseExpiresAt thread { name } job { id } }\n    }\n  }\n": types.WorkerTestClaimDocument,
+    "\n  mutation WorkerTestHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) { results { taskId directive leaseExpiresAt } }\n  }\n": types.WorkerTestHeartbeatDocument,
+    "\n  mutation WorkerTestRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids errors { index code message } }\n  }\n": types.WorkerTestRunDocument,
+    "\n  mutation WorkerTestSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id } errors { index code message } }\n  }\n": types.WorkerTestSubmitDocument,
+    "\n  mutation WorkerTestConclude($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) { applied ids errors { code message } }\n  }\n": types.WorkerTestConcludeDocument,
+    "\n  mutation WorkerTestCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) { applied ids errors { code message } }\n  }\n": types.WorkerTestCancelDocument,
+    "\n  mutation WorkerTestDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) { applied ids errors { code message } }\n  }\n": types.WorkerTestDestroyDocument,
+    "\n  query WorkerTestTask($id: ID!) {\n    task(id: $id) { id status attempts residentOn errorInfo progress message result leaseExpiresAt finishedAt }\n  }\n": types.WorkerTestTaskDocument,
+    "\n  query WorkerTestThread($name: String!) { thread(name: $name) { name status paused head { id status } } }\n": types.WorkerTestThreadDocument,
+    "query SweeperTestJob($id: ID!) { job(id: $id) { status } }": types.SweeperTestJobDocument,
+    "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n": types.WorkerTestJobResultDocument,
+    "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": types.WorkerTestFailDocument,
 };
 
 /**
@@ -134,6 +176,42 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }"): (typeof documents)["mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }"): (typeof documents)["mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }"): (typeof documents)["mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation ClaimTestResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }"): (typeof documents)["mutation ClaimTestResumeJobs($input: JobIdsInput!) { resumeJobs(input: $input) { applied } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ClaimTestJob($id: ID!) { job(id: $id) { status taskCounts { running queued } } }"): (typeof documents)["query ClaimTestJob($id: ID!) { job(id: $id) { status taskCounts { running queued } } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ClaimTestWorkers { workers { name lastSeenAt tasks { id status } } worker(name: \"w-view\") { name tasks { id } } }\n"): (typeof documents)["\n  query ClaimTestWorkers { workers { name lastSeenAt tasks { id status } } worker(name: \"w-view\") { name tasks { id } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -338,6 +416,54 @@ export function graphql(source: "\n  mutation SetupSubmitJob($input: SubmitJobIn
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n"): (typeof documents)["\n  mutation SetupRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerTestClaim($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks { id name status priority attempts residentOn startedAt leaseExpiresAt thread { name } job { id } }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerTestClaim($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks { id name status priority attempts residentOn startedAt leaseExpiresAt thread { name } job { id } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerTestHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) { results { taskId directive leaseExpiresAt } }\n  }\n"): (typeof documents)["\n  mutation WorkerTestHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) { results { taskId directive leaseExpiresAt } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerTestRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids errors { index code message } }\n  }\n"): (typeof documents)["\n  mutation WorkerTestRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids errors { index code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerTestSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id } errors { index code message } }\n  }\n"): (typeof documents)["\n  mutation WorkerTestSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied job { id } tasks { id } errors { index code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerTestConclude($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) { applied ids errors { code message } }\n  }\n"): (typeof documents)["\n  mutation WorkerTestConclude($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) { applied ids errors { code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerTestCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) { applied ids errors { code message } }\n  }\n"): (typeof documents)["\n  mutation WorkerTestCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) { applied ids errors { code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerTestDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) { applied ids errors { code message } }\n  }\n"): (typeof documents)["\n  mutation WorkerTestDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) { applied ids errors { code message } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WorkerTestTask($id: ID!) {\n    task(id: $id) { id status attempts residentOn errorInfo progress message result leaseExpiresAt finishedAt }\n  }\n"): (typeof documents)["\n  query WorkerTestTask($id: ID!) {\n    task(id: $id) { id status attempts residentOn errorInfo progress message result leaseExpiresAt finishedAt }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WorkerTestThread($name: String!) { thread(name: $name) { name status paused head { id status } } }\n"): (typeof documents)["\n  query WorkerTestThread($name: String!) { thread(name: $name) { name status paused head { id status } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query SweeperTestJob($id: ID!) { job(id: $id) { status } }"): (typeof documents)["query SweeperTestJob($id: ID!) { job(id: $id) { status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n"): (typeof documents)["\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }"): (typeof documents)["mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

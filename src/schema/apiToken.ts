@@ -13,9 +13,9 @@ interface CreatedToken {
 
 const CreateApiTokenPayloadRef = builder.objectRef<CreatedToken>('CreateApiTokenPayload').implement({
   fields: (t) => ({
-    token: t.exposeString('token', { description: 'The secret, shown once.' }),
-    name: t.exposeString('name'),
-    role: t.field({ type: RoleEnum, resolve: (created) => created.role }),
+    token: t.exposeString('token', { nullable: false, description: 'The secret, shown once.' }),
+    name: t.exposeString('name', { nullable: false }),
+    role: t.field({ type: RoleEnum, nullable: false, resolve: (created) => created.role }),
   }),
 });
 

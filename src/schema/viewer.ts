@@ -4,7 +4,7 @@ import { RoleEnum } from './enums.ts';
 
 const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
   fields: (t) => ({
-    role: t.field({ type: RoleEnum, resolve: (viewer) => viewer.role }),
+    role: t.field({ type: RoleEnum, nullable: false, resolve: (viewer) => viewer.role }),
     tokenName: t.exposeString('tokenName', { nullable: true }),
   }),
 });
