@@ -150,6 +150,26 @@ describe('concurrent writers', () => {
     await stream.close();
   });
 
+  it.skipIf(!onPostgres)('live from now skips a change committed before subscribing even while it is not final yet', async () => {
+    const blocker = await pool!.reserve();
+    let stream: Stream<EventsData> | null = null;
+    try {
+      await blocker`BEGIN`;
+      await blocker`SELECT pg_current_xact_id()`;
+      await write('committed-before', 1, 0); // committed, but not final while the blocker is open
+      stream = wsSubscribe<EventsData>(client, Events, {});
+      await eventually(() => server.app.services.events.listenerCount('task') === 1, 5_000, 'the feed');
+      await blocker`COMMIT`;
+    } finally {
+      blocker.release();
+    }
+    await write('committed-after', 1, 0);
+    const [event] = await stream!.take(1);
+    expect(event!.taskEvents.thread).toBe('committed-after');
+    await stream!.expectQuiet(300);
+    await stream!.close();
+  });
+
   it.skipIf(!onPostgres)('picks rows up soon after xmin moves even when the transaction holding it sends no NOTIFY', async () => {
     const start = (await log(null)).at(-1)?.cursor ?? null;
     const stream = wsSubscribe<EventsData>(client, Events, { after: start });

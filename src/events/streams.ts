@@ -8,7 +8,7 @@ import {
   compareCursors,
   cursorOf,
   readJobEventsAfter,
-  readSafeFrontier,
+  readLiveStart,
   readTaskEventsAfter,
   type EventLog,
   type JobEventRecord,
@@ -67,16 +67,39 @@ interface StreamSpec<R extends TaskEventRecord | JobEventRecord> {
   after: EventCursor;
   /** Whether `after` came from the client (and so must still be within the retained log). */
   fromClient: boolean;
+  /** Rows after `after` that committed before a live-from-now subscription started: not delivered. */
+  skip: Set<string> | null;
   register(): Feed<R & Delivery>;
   readPage(after: EventCursor, upTo: EventCursor, limit: number): Promise<R[]>;
+}
+
+const cursorKey = (c: EventCursor) => `${c.txid}:${c.id}`;
+
+/**
+ * Where a stream starts: the client's cursor, or "now" — the end of the final log when the
+ * subscription starts (not the hub's position, which may lag by one read), skipping rows that had
+ * already committed then but were not final yet. So a client never gets events of changes that
+ * committed before it subscribed, and gets every one after.
+ */
+async function startingPoint(
+  db: Executor,
+  log: EventLog,
+  after: EventCursor | null,
+): Promise<Pick<StreamSpec<TaskEventRecord>, 'after' | 'fromClient' | 'skip'>> {
+  if (after) return { after, fromClient: true, skip: null };
+  const start = await readLiveStart(db, log);
+  return {
+    after: start.frontier,
+    fromClient: false,
+    skip: start.alreadyCommitted.length ? new Set(start.alreadyCommitted.map(cursorKey)) : null,
+  };
 }
 
 /**
  * openTaskEventStream: the `taskEvents` / `taskStatusChanged` subscription source. With `after` it
  * replays the log after that cursor and then goes live with no gap and no duplicate; an `after` older
- * than the retained log fails here, before anything streams. Without `after` it is live from now:
- * "now" is the end of the final log when the subscription starts, not the hub's position, which may
- * lag by one read — so a client never gets events of changes it made before subscribing.
+ * than the retained log fails here, before anything streams. Without `after` it is live from now
+ * (see startingPoint).
  */
 export async function openTaskEventStream(
   hub: EventHub,
@@ -87,8 +110,7 @@ export async function openTaskEventStream(
   return eventStream<TaskEventRecord>({
     db,
     log: 'task',
-    after: args.after ?? (await readSafeFrontier(db, 'task')),
-    fromClient: args.after !== null,
+    ...(await startingPoint(db, 'task', args.after)),
     register: () => hub.subscribe('task', taskEventFeed(args.filter)),
     readPage: (after, upTo, limit) => readTaskEventsAfter(db, { after, upTo, limit, filter: args.filter }),
   });
@@ -104,8 +126,7 @@ export async function openJobEventStream(
   return eventStream<JobEventRecord>({
     db,
     log: 'job',
-    after: args.after ?? (await readSafeFrontier(db, 'job')),
-    fromClient: args.after !== null,
+    ...(await startingPoint(db, 'job', args.after)),
     register: () => hub.subscribe('job', jobEventFeed(args.jobId)),
     readPage: (after, upTo, limit) => readJobEventsAfter(db, { after, upTo, limit, jobId: args.jobId }),
   });
@@ -136,8 +157,9 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
           for (const row of rows) {
             if (feed.closed) return;
             const event = { ...row, cursor: cursorOf(row), loaders };
-            await push(event);
             last = event.cursor;
+            if (spec.skip?.has(cursorKey(event.cursor))) continue;
+            await push(event);
           }
           if (rows.length < REPLAY_PAGE) break;
           from = cursorOf(rows.at(-1)!);
@@ -148,8 +170,9 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
       while (!feed.closed) {
         for (const event of await feed.take()) {
           if (compareCursors(event.cursor, last) <= 0) continue;
-          await push(event);
           last = event.cursor;
+          if (spec.skip?.has(cursorKey(event.cursor))) continue;
+          await push(event);
           if (feed.closed) break;
         }
       }

@@ -282,6 +282,39 @@ export async function readSafeFrontier(ex: Executor, log: EventLog): Promise<Eve
 }
 
 /**
+ * readLiveStart: where a subscription without `after` starts — the safe frontier, plus the rows
+ * already committed beyond it (an older transaction still open holds them back). Those happened
+ * before the subscription, so it skips them; rows that commit later are after "now" and delivered.
+ * (Capped: a pathological backlog of more than `cap` such rows starts a little early rather than
+ * holding the list.)
+ */
+export async function readLiveStart(
+  ex: Executor,
+  log: EventLog,
+  cap = 10_000,
+): Promise<{ frontier: EventCursor; alreadyCommitted: EventCursor[] }> {
+  const t = sql.identifier(log === 'task' ? 'task_events' : 'job_events');
+  const rows = await queryRows<{ txid: string; id: string; safe: boolean }>(
+    ex,
+    sql`
+      /* readLiveStart */
+      WITH frontier AS (SELECT pg_snapshot_xmin(pg_current_snapshot())::text::bigint AS xmin)
+      (SELECT e.txid::text AS txid, e.id::text AS id, true AS safe FROM ${t} e, frontier f
+        WHERE e.txid < f.xmin ORDER BY e.txid DESC, e.id DESC LIMIT 1)
+      UNION ALL
+      (SELECT e.txid::text, e.id::text, false FROM ${t} e, frontier f
+        WHERE e.txid >= f.xmin ORDER BY e.txid, e.id LIMIT ${cap})
+    `,
+  );
+  const cursor = (r: { txid: string; id: string }) => ({ txid: BigInt(r.txid), id: BigInt(r.id) });
+  const safe = rows.find((r) => r.safe);
+  return {
+    frontier: safe ? cursor(safe) : { txid: 0n, id: 0n },
+    alreadyCommitted: rows.filter((r) => !r.safe).map(cursor),
+  };
+}
+
+/**
  * assertCursorRetained: fails with a clear error when events after `after` may have been pruned.
  *
  * Pruning (pruneEvents) only ever deletes a prefix of the log in cursor order and always keeps the
