@@ -65,7 +65,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     schema,
     graphqlEndpoint: '/graphql',
     logging: log,
-    maskedErrors: true,
+    // Never a stack trace or SQL to clients, whatever NODE_ENV says (yoga adds them in development).
+    maskedErrors: { isDev: false },
     landingPage: false,
     graphiql: { title: 'Tasklane', defaultQuery: GRAPHIQL_EXAMPLE },
     maxRequestBodySize: config.maxBodyBytes,

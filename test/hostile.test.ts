@@ -354,4 +354,20 @@ describe('errors never leak internals', () => {
     const again = await post('{ jobs { totalCount } }');
     expect(again.json?.errors).toBeUndefined();
   });
+
+  it('masks errors the same way with NODE_ENV=development', async () => {
+    const previous = process.env.NODE_ENV;
+    process.env.NODE_ENV = 'development';
+    const dev = await startTestServer();
+    try {
+      await dev.db.database.db.execute(sql`ALTER TABLE jobs RENAME TO jobs_hidden`);
+      const response = await fetch(dev.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ jobs { totalCount } }' }) });
+      const text = await response.text();
+      expect(text).toContain('INTERNAL_SERVER_ERROR');
+      expect(text).not.toMatch(/originalError|stack|jobs_hidden|relation/);
+    } finally {
+      process.env.NODE_ENV = previous;
+      await dev.stop();
+    }
+  });
 });
