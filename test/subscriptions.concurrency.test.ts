@@ -194,4 +194,32 @@ describe('concurrent writers', () => {
     expect(server.app.services.events.stats.reads - readsBefore).toBeLessThan(20);
     await stream.close();
   });
+
+  it.skipIf(!onPostgres)('keeps delivering after its LISTEN connection is cut (database restart)', async () => {
+    const start = (await log(null)).at(-1)?.cursor ?? null;
+    const stream = wsSubscribe<EventsData>(client, Events, { after: start });
+    const hub = server.app.services.events;
+    await eventually(() => hub.listenerCount('task') === 1, 5_000, 'the feed');
+    try {
+      const reconnects = hub.stats.reconnects;
+      const [killed] = await pool!<{ n: number }[]>`
+        SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND query ILIKE 'listen%' AND pid <> pg_backend_pid()`;
+      expect(killed!.n).toBeGreaterThan(0);
+      await write('while-reconnecting', 1, 0); // its NOTIFY may well be lost
+      const [missed] = await stream.take(1, 10_000);
+      expect(missed!.taskEvents.thread).toBe('while-reconnecting');
+      await eventually(() => hub.stats.reconnects > reconnects, 10_000, 'the listener to reconnect');
+      // Listening again on a new connection, and the stream goes on.
+      const [listening] = await pool!<{ n: number }[]>`
+        SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'listen%'`;
+      expect(listening!.n).toBeGreaterThan(0);
+      await write('after-reconnect', 1, 0);
+      const [next] = await stream.take(1, 10_000);
+      expect(next!.taskEvents.thread).toBe('after-reconnect');
+      await stream.expectQuiet(100);
+    } finally {
+      await stream.close();
+    }
+  });
 });

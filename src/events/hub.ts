@@ -272,7 +272,7 @@ export class EventHub {
   private stopped = false;
   private unlisten: (() => Promise<void>) | null = null;
   /** Wake-ups and reads, for tests and logs. */
-  readonly stats = { wakeUps: 0, reads: 0, failures: 0 };
+  readonly stats = { wakeUps: 0, reads: 0, failures: 0, reconnects: 0 };
 
   private constructor(
     private readonly database: Database,
@@ -294,6 +294,7 @@ export class EventHub {
       EVENTS_CHANNEL,
       () => hub.wake(),
       () => {
+        hub.stats.reconnects++;
         log.info('event listener reconnected; catching up');
         hub.wake();
       },
