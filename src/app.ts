@@ -121,6 +121,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     void yoga(req, res);
   });
   server.maxConnections = config.maxConnections;
+  // A client that trickles its headers or body (slowloris) must not hold one of those connections for
+  // long. Long-lived responses (SSE) are not affected: these bound receiving the request only.
+  server.headersTimeout = 15_000;
+  server.requestTimeout = 60_000;
   const graphqlWs = serveGraphqlWs(server, yoga, {
     authenticate: (authorization, upgrade) =>
       viewers.resolve(authorization, { host: upgrade.headers.host, origin: upgrade.headers.origin }),
