@@ -180,7 +180,9 @@ builder.queryFields((t) => ({
  */
 function deliver<T>(event: T | StreamEnd, ctx: Context): T {
   if (event instanceof StreamEnd) throw event.error;
-  for (const loader of Object.values(ctx.loaders) as { clearAll(): unknown }[]) loader.clearAll();
+  for (const loader of Object.values(ctx.loaders) as { clearAll?: unknown }[]) {
+    if (typeof loader?.clearAll === 'function') (loader as { clearAll(): unknown }).clearAll();
+  }
   taskEventLoaders.get(ctx.loaders)?.clearAll();
   return event;
 }
