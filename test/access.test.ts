@@ -170,11 +170,12 @@ describe('queries and mutations over WebSocket', () => {
     }
   });
 
-  it.each([
+  const badCredentials: [string, () => Record<string, string> | undefined][] = [
     ['no token', () => undefined],
     ['bad token', () => ({ authorization: 'Bearer tl_wrong' })],
     ['revoked token', () => ({ authorization: `Bearer ${revokedToken}` })],
-  ] as const)('closes the connection with 4403 on %s', async (_label, params) => {
+  ];
+  it.each(badCredentials)('closes the connection with 4403 on %s', async (_label, params) => {
     const client = wsClient(server.wsUrl, params());
     clients.push(client);
     const stream = wsSubscribe(client, '{ viewer { role } }');
