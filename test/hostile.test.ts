@@ -337,6 +337,37 @@ describe('cross-site requests while the server runs open (no token, loopback)', 
   });
 });
 
+describe('hostile WebSocket messages', () => {
+  it('closes the offending socket with a 44xx code and keeps serving everyone else', async () => {
+    const { default: WebSocket } = await import('ws');
+    const attempt = (messages: string[]) =>
+      new Promise<number>((resolve) => {
+        const socket = new WebSocket(server.wsUrl, 'graphql-transport-ws');
+        socket.on('open', () => {
+          for (const m of messages) socket.send(m);
+        });
+        socket.on('close', (code) => resolve(code));
+      });
+    await snapshot();
+    const init = JSON.stringify({ type: 'connection_init' });
+    const cases: [string, string[]][] = [
+      ['not JSON', ['{{{']],
+      ['unknown message type', [init, JSON.stringify({ type: 'explode' })]],
+      ['subscribe before init', [JSON.stringify({ id: '1', type: 'subscribe', payload: { query: '{ viewer { role } }' } })]],
+      ['subscribe without payload', [init, JSON.stringify({ id: '1', type: 'subscribe' })]],
+      ['query is a number', [init, JSON.stringify({ id: '1', type: 'subscribe', payload: { query: 42 } })]],
+      ['duplicate ids', [init, ...[1, 2].map(() => JSON.stringify({ id: 'same', type: 'subscribe', payload: { query: 'subscription { taskEvents { cursor } }' } }))]],
+      ['two inits', [init, init]],
+    ];
+    for (const [what, messages] of cases) {
+      const code = await attempt(messages);
+      expect(code, what).toBeGreaterThanOrEqual(4400);
+      expect(code, what).toBeLessThan(4500);
+    }
+    await expectUnchangedAndServing();
+  });
+});
+
 describe('errors never leak internals', () => {
   it('masks a database failure as INTERNAL_SERVER_ERROR without SQL or stack, and recovers', async () => {
     const db = server.db.database.db;
