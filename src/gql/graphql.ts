@@ -214,14 +214,14 @@ export type DispatchBenchRunMutationVariables = Exact<{
 }>;
 
 
-export type DispatchBenchRunMutation = { runTasks: { applied: boolean | null, ids: Array<string> | null } | null };
+export type DispatchBenchRunMutation = { runTasks: { applied: boolean, ids: Array<string> } };
 
 export type WorkerClaimTasksMutationVariables = Exact<{
   input: ClaimTasksInput;
 }>;
 
 
-export type WorkerClaimTasksMutation = { claimTasks: { tasks: Array<{ id: string | null, name: string | null, conf: unknown, attempts: number | null, priority: number | null, index: number | null, refId: string | null, timeoutMs: number | null, leaseExpiresAt: string | null, job: { id: string | null } | null, thread: { name: string | null } | null }> } };
+export type WorkerClaimTasksMutation = { claimTasks: { tasks: Array<{ id: string, name: string, conf: unknown, attempts: number, priority: number, index: number | null, refId: string | null, timeoutMs: number | null, leaseExpiresAt: string | null, job: { id: string } | null, thread: { name: string } | null }> } };
 
 export type WorkerHeartbeatMutationVariables = Exact<{
   input: HeartbeatInput;
@@ -235,21 +235,21 @@ export type WorkerConcludeTaskMutationVariables = Exact<{
 }>;
 
 
-export type WorkerConcludeTaskMutation = { concludeTask: { applied: boolean | null, errors: Array<{ code: TaskErrorCode | null, message: string | null }> | null } };
+export type WorkerConcludeTaskMutation = { concludeTask: { applied: boolean, errors: Array<{ code: TaskErrorCode, message: string }> } };
 
 export type ClaimTestPauseMutationVariables = Exact<{
   input: ThreadInput;
 }>;
 
 
-export type ClaimTestPauseMutation = { pauseThread: { thread: { status: ThreadStatus | null, paused: boolean | null } } };
+export type ClaimTestPauseMutation = { pauseThread: { thread: { status: ThreadStatus, paused: boolean } } };
 
 export type ClaimTestResumeMutationVariables = Exact<{
   input: ThreadInput;
 }>;
 
 
-export type ClaimTestResumeMutation = { resumeThread: { thread: { status: ThreadStatus | null, paused: boolean | null } } };
+export type ClaimTestResumeMutation = { resumeThread: { thread: { status: ThreadStatus, paused: boolean } } };
 
 export type ClaimTestSuspendJobsMutationVariables = Exact<{
   input: JobIdsInput;
@@ -270,19 +270,19 @@ export type ClaimTestJobQueryVariables = Exact<{
 }>;
 
 
-export type ClaimTestJobQuery = { job: { status: JobStatus | null, taskCounts: { running: number | null, queued: number | null } | null } | null };
+export type ClaimTestJobQuery = { job: { status: JobStatus, taskCounts: { running: number, queued: number } } | null };
 
 export type ClaimTestWorkersQueryVariables = Exact<{ [key: string]: never; }>;
 
 
-export type ClaimTestWorkersQuery = { workers: Array<{ name: string, lastSeenAt: string, tasks: Array<{ id: string | null, status: TaskStatus | null }> }>, worker: { name: string, tasks: Array<{ id: string | null }> } | null };
+export type ClaimTestWorkersQuery = { workers: Array<{ name: string, lastSeenAt: string, tasks: Array<{ id: string, status: TaskStatus }> }>, worker: { name: string, tasks: Array<{ id: string }> } | null };
 
 export type ConcurrencyConcludeMutationVariables = Exact<{
   input: ConcludeTaskInput;
 }>;
 
 
-export type ConcurrencyConcludeMutation = { concludeTask: { applied: boolean | null } };
+export type ConcurrencyConcludeMutation = { concludeTask: { applied: boolean } };
 
 export type ConcurrencySuspendJobsMutationVariables = Exact<{
   input: JobIdsInput;
@@ -303,77 +303,77 @@ export type SeedSuspendJobsMutationVariables = Exact<{
 }>;
 
 
-export type SeedSuspendJobsMutation = { suspendJobs: { applied: boolean, jobs: Array<{ id: string | null, status: JobStatus | null, suspended: boolean | null, taskCounts: { suspended: number | null, queued: number | null, pending: number | null, running: number | null } | null }>, errors: Array<{ jobId: string | null, index: number | null, code: TaskErrorCode, message: string }> } };
+export type SeedSuspendJobsMutation = { suspendJobs: { applied: boolean, jobs: Array<{ id: string, status: JobStatus, suspended: boolean, taskCounts: { suspended: number, queued: number, pending: number, running: number } }>, errors: Array<{ jobId: string | null, index: number | null, code: TaskErrorCode, message: string }> } };
 
 export type SeedResumeJobsMutationVariables = Exact<{
   input: JobIdsInput;
 }>;
 
 
-export type SeedResumeJobsMutation = { resumeJobs: { applied: boolean, jobs: Array<{ id: string | null, status: JobStatus | null, suspended: boolean | null, taskCounts: { suspended: number | null, queued: number | null, pending: number | null, running: number | null } | null }>, errors: Array<{ jobId: string | null, index: number | null, code: TaskErrorCode, message: string }> } };
+export type SeedResumeJobsMutation = { resumeJobs: { applied: boolean, jobs: Array<{ id: string, status: JobStatus, suspended: boolean, taskCounts: { suspended: number, queued: number, pending: number, running: number } }>, errors: Array<{ jobId: string | null, index: number | null, code: TaskErrorCode, message: string }> } };
 
 export type SeedPauseThreadMutationVariables = Exact<{
   input: ThreadInput;
 }>;
 
 
-export type SeedPauseThreadMutation = { pauseThread: { thread: { name: string | null, paused: boolean | null, status: ThreadStatus | null } } };
+export type SeedPauseThreadMutation = { pauseThread: { thread: { name: string, paused: boolean, status: ThreadStatus } } };
 
 export type SeedResumeThreadMutationVariables = Exact<{
   input: ThreadInput;
 }>;
 
 
-export type SeedResumeThreadMutation = { resumeThread: { thread: { name: string | null, paused: boolean | null, status: ThreadStatus | null } } };
+export type SeedResumeThreadMutation = { resumeThread: { thread: { name: string, paused: boolean, status: ThreadStatus } } };
 
 export type SeedTaskQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type SeedTaskQuery = { task: { id: string | null, status: TaskStatus | null, allowedOperations: Array<TaskOperation> | null, residentOn: string | null, leaseExpiresAt: string | null, progress: number | null } | null };
+export type SeedTaskQuery = { task: { id: string, status: TaskStatus, allowedOperations: Array<TaskOperation>, residentOn: string | null, leaseExpiresAt: string | null, progress: number } | null };
 
 export type SeedJobQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type SeedJobQuery = { job: { id: string | null, status: JobStatus | null, suspended: boolean | null, taskCounts: { total: number | null, pending: number | null, queued: number | null, running: number | null, suspended: number | null, cancelling: number | null, completed: number | null, failed: number | null, cancelled: number | null } | null } | null };
+export type SeedJobQuery = { job: { id: string, status: JobStatus, suspended: boolean, taskCounts: { total: number, pending: number, queued: number, running: number, suspended: number, cancelling: number, completed: number, failed: number, cancelled: number } } | null };
 
 export type SeedConcludeMutationVariables = Exact<{
   input: ConcludeTaskInput;
 }>;
 
 
-export type SeedConcludeMutation = { concludeTask: { applied: boolean | null, ids: Array<string> | null, errors: Array<{ code: TaskErrorCode | null, taskId: string | null, status: TaskStatus | null }> | null } };
+export type SeedConcludeMutation = { concludeTask: { applied: boolean, ids: Array<string>, errors: Array<{ code: TaskErrorCode, taskId: string | null, status: TaskStatus | null }> } };
 
 export type ConcludeTaskTestMutationVariables = Exact<{
   input: ConcludeTaskInput;
 }>;
 
 
-export type ConcludeTaskTestMutation = { concludeTask: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, result: unknown, resultType: string | null, errorInfo: Array<string> | null, progress: number | null, finishedAt: string | null, residentOn: string | null, leaseExpiresAt: string | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type ConcludeTaskTestMutation = { concludeTask: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, result: unknown, resultType: string | null, errorInfo: Array<string>, progress: number, finishedAt: string | null, residentOn: string | null, leaseExpiresAt: string | null }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type ConcludeJobStatusQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type ConcludeJobStatusQuery = { job: { status: JobStatus | null } | null };
+export type ConcludeJobStatusQuery = { job: { status: JobStatus } | null };
 
 export type EventsRunTasksMutationVariables = Exact<{
   input: RunTasksInput;
 }>;
 
 
-export type EventsRunTasksMutation = { runTasks: { ids: Array<string> | null } | null };
+export type EventsRunTasksMutation = { runTasks: { ids: Array<string> } };
 
 export type EventsSubmitJobMutationVariables = Exact<{
   input: SubmitJobInput;
 }>;
 
 
-export type EventsSubmitJobMutation = { submitJob: { job: { id: string | null } | null } | null };
+export type EventsSubmitJobMutation = { submitJob: { job: { id: string } | null } };
 
 export type EventsPageQueryVariables = Exact<{
   filter?: TaskEventFilter | null | undefined;
@@ -382,7 +382,7 @@ export type EventsPageQueryVariables = Exact<{
 }>;
 
 
-export type EventsPageQuery = { taskEvents: { edges: Array<{ cursor: string, node: { cursor: string, kind: TaskEventKind, taskId: string, status: TaskStatus | null, progress: number | null, at: string, task: { id: string | null, name: string | null } | null } }>, nodes: Array<{ cursor: string }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
+export type EventsPageQuery = { taskEvents: { edges: Array<{ cursor: string, node: { cursor: string, kind: TaskEventKind, taskId: string, status: TaskStatus | null, progress: number | null, at: string, task: { id: string, name: string } | null } }>, nodes: Array<{ cursor: string }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type EventsTaskLogsQueryVariables = Exact<{
   ids?: Array<string | number> | string | number | null | undefined;
@@ -391,7 +391,7 @@ export type EventsTaskLogsQueryVariables = Exact<{
 }>;
 
 
-export type EventsTaskLogsQuery = { tasks: { nodes: Array<{ id: string | null, events: { nodes: Array<{ kind: TaskEventKind, taskId: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }> } | null };
+export type EventsTaskLogsQuery = { tasks: { nodes: Array<{ id: string, events: { nodes: Array<{ kind: TaskEventKind, taskId: string }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } }> } };
 
 export type EventsProgressSubscriptionVariables = Exact<{
   filter?: TaskEventFilter | null | undefined;
@@ -399,21 +399,21 @@ export type EventsProgressSubscriptionVariables = Exact<{
 }>;
 
 
-export type EventsProgressSubscription = { taskEvents: { kind: TaskEventKind, taskId: string, progress: number | null, status: TaskStatus | null, task: { progress: number | null, message: string | null } | null } };
+export type EventsProgressSubscription = { taskEvents: { kind: TaskEventKind, taskId: string, progress: number | null, status: TaskStatus | null, task: { progress: number, message: string | null } | null } };
 
 export type QueriesSubmitMutationVariables = Exact<{
   input: SubmitJobInput;
 }>;
 
 
-export type QueriesSubmitMutation = { submitJob: { applied: boolean | null, job: { id: string | null } | null, tasks: Array<{ id: string | null, index: number | null }> | null } | null };
+export type QueriesSubmitMutation = { submitJob: { applied: boolean, job: { id: string } | null, tasks: Array<{ id: string, index: number | null }> } };
 
 export type QueriesRunMutationVariables = Exact<{
   input: RunTasksInput;
 }>;
 
 
-export type QueriesRunMutation = { runTasks: { applied: boolean | null, ids: Array<string> | null } | null };
+export type QueriesRunMutation = { runTasks: { applied: boolean, ids: Array<string> } };
 
 export type QueriesListTasksQueryVariables = Exact<{
   filter?: TaskFilter | null | undefined;
@@ -422,16 +422,16 @@ export type QueriesListTasksQueryVariables = Exact<{
 }>;
 
 
-export type QueriesListTasksQuery = { tasks: { totalCount: number | null, edges: Array<{ cursor: string, node: { id: string | null, name: string | null } }>, nodes: Array<{ id: string | null, name: string | null, status: TaskStatus | null, index: number | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } | null };
+export type QueriesListTasksQuery = { tasks: { totalCount: number, edges: Array<{ cursor: string, node: { id: string, name: string } }>, nodes: Array<{ id: string, name: string, status: TaskStatus, index: number | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, startCursor: string | null, endCursor: string | null } } };
 
 export type QueriesLookupQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type QueriesLookupQuery = { task: { id: string | null, name: string | null, job: { id: string | null, name: string | null } | null, parent: { id: string | null } | null, subtasks: { totalCount: number | null, nodes: Array<{ id: string | null }> } | null } | null, job: { id: string | null, name: string | null } | null, node:
-    | { __typename: 'Job', name: string | null, id: string | null }
-    | { __typename: 'Task', name: string | null, id: string | null }
+export type QueriesLookupQuery = { task: { id: string, name: string, job: { id: string, name: string } | null, parent: { id: string } | null, subtasks: { totalCount: number, nodes: Array<{ id: string }> } } | null, job: { id: string, name: string } | null, node:
+    | { __typename: 'Job', name: string, id: string }
+    | { __typename: 'Task', name: string, id: string }
    | null };
 
 export type QueriesJobsQueryVariables = Exact<{
@@ -441,7 +441,7 @@ export type QueriesJobsQueryVariables = Exact<{
 }>;
 
 
-export type QueriesJobsQuery = { jobs: { totalCount: number | null, nodes: Array<{ id: string | null, name: string | null, status: JobStatus | null, progress: number | null, suspended: boolean | null, taskCounts: { total: number | null, pending: number | null, queued: number | null, running: number | null, suspended: number | null, cancelling: number | null, completed: number | null, failed: number | null, cancelled: number | null } | null }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null } } | null };
+export type QueriesJobsQuery = { jobs: { totalCount: number, nodes: Array<{ id: string, name: string, status: JobStatus, progress: number, suspended: boolean, taskCounts: { total: number, pending: number, queued: number, running: number, suspended: number, cancelling: number, completed: number, failed: number, cancelled: number } }>, pageInfo: { hasNextPage: boolean, hasPreviousPage: boolean, endCursor: string | null } } };
 
 export type QueriesJobTasksQueryVariables = Exact<{
   id: string | number;
@@ -451,21 +451,21 @@ export type QueriesJobTasksQueryVariables = Exact<{
 }>;
 
 
-export type QueriesJobTasksQuery = { job: { tasks: { totalCount: number | null, nodes: Array<{ index: number | null, status: TaskStatus | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null } | null };
+export type QueriesJobTasksQuery = { job: { tasks: { totalCount: number, nodes: Array<{ index: number | null, status: TaskStatus }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } } | null };
 
 export type QueriesJobProgressQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type QueriesJobProgressQuery = { job: { status: JobStatus | null, progress: number | null, taskCounts: { completed: number | null, running: number | null } | null } | null };
+export type QueriesJobProgressQuery = { job: { status: JobStatus, progress: number, taskCounts: { completed: number, running: number } } | null };
 
 export type QueriesThreadQueryVariables = Exact<{
   name: string;
 }>;
 
 
-export type QueriesThreadQuery = { thread: { name: string | null, status: ThreadStatus | null, paused: boolean | null, head: { id: string | null, status: TaskStatus | null } | null, taskCounts: { total: number | null, queued: number | null, pending: number | null } | null, tasks: { totalCount: number | null, nodes: Array<{ id: string | null }> } | null } | null };
+export type QueriesThreadQuery = { thread: { name: string, status: ThreadStatus, paused: boolean, head: { id: string, status: TaskStatus } | null, taskCounts: { total: number, queued: number, pending: number }, tasks: { totalCount: number, nodes: Array<{ id: string }> } } | null };
 
 export type QueriesThreadsQueryVariables = Exact<{
   first?: number | null | undefined;
@@ -473,35 +473,35 @@ export type QueriesThreadsQueryVariables = Exact<{
 }>;
 
 
-export type QueriesThreadsQuery = { threads: { nodes: Array<{ name: string | null, status: ThreadStatus | null }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } | null };
+export type QueriesThreadsQuery = { threads: { nodes: Array<{ name: string, status: ThreadStatus }>, pageInfo: { hasNextPage: boolean, endCursor: string | null } } };
 
 export type QueriesWideQueryVariables = Exact<{
   first?: number | null | undefined;
 }>;
 
 
-export type QueriesWideQuery = { tasks: { nodes: Array<{ id: string | null, status: TaskStatus | null, allowedOperations: Array<TaskOperation> | null, job: { id: string | null, name: string | null, status: JobStatus | null, progress: number | null, taskCounts: { total: number | null } | null } | null, thread: { name: string | null, status: ThreadStatus | null, paused: boolean | null, head: { id: string | null } | null, taskCounts: { total: number | null } | null } | null, parent: { id: string | null, name: string | null, job: { name: string | null } | null } | null }> } | null };
+export type QueriesWideQuery = { tasks: { nodes: Array<{ id: string, status: TaskStatus, allowedOperations: Array<TaskOperation>, job: { id: string, name: string, status: JobStatus, progress: number, taskCounts: { total: number } } | null, thread: { name: string, status: ThreadStatus, paused: boolean, head: { id: string } | null, taskCounts: { total: number } } | null, parent: { id: string, name: string, job: { name: string } | null } | null }> } };
 
 export type RunFamilySubmitJobMutationVariables = Exact<{
   input: SubmitJobInput;
 }>;
 
 
-export type RunFamilySubmitJobMutation = { submitJob: { applied: boolean | null, errors: Array<{ index: number | null, code: TaskErrorCode | null, message: string | null, taskId: string | null, status: TaskStatus | null }> | null, job: { id: string | null, name: string | null, priority: number | null, status: JobStatus | null, suspended: boolean | null, taskCounts: { total: number | null, pending: number | null, queued: number | null, suspended: number | null } | null } | null, tasks: Array<{ id: string | null, index: number | null, name: string | null, status: TaskStatus | null, priority: number | null, conf: unknown, refId: string | null, open: boolean | null, archive: boolean | null, auto: boolean | null, maxAttempts: number | null, timeoutMs: number | null, description: string | null, thread: { name: string | null } | null, parent: { id: string | null } | null }> | null } | null };
+export type RunFamilySubmitJobMutation = { submitJob: { applied: boolean, errors: Array<{ index: number | null, code: TaskErrorCode, message: string, taskId: string | null, status: TaskStatus | null }>, job: { id: string, name: string, priority: number, status: JobStatus, suspended: boolean, taskCounts: { total: number, pending: number, queued: number, suspended: number } } | null, tasks: Array<{ id: string, index: number | null, name: string, status: TaskStatus, priority: number, conf: unknown, refId: string | null, open: boolean, archive: boolean, auto: boolean, maxAttempts: number, timeoutMs: number | null, description: string | null, thread: { name: string } | null, parent: { id: string } | null }> } };
 
 export type RunFamilyRunTasksMutationVariables = Exact<{
   input: RunTasksInput;
 }>;
 
 
-export type RunFamilyRunTasksMutation = { runTasks: { applied: boolean | null, ids: Array<string> | null, errors: Array<{ index: number | null, code: TaskErrorCode | null, message: string | null, taskId: string | null, status: TaskStatus | null }> | null, tasks: Array<{ id: string | null, index: number | null, name: string | null, status: TaskStatus | null, job: { id: string | null } | null }> | null } | null };
+export type RunFamilyRunTasksMutation = { runTasks: { applied: boolean, ids: Array<string>, errors: Array<{ index: number | null, code: TaskErrorCode, message: string, taskId: string | null, status: TaskStatus | null }>, tasks: Array<{ id: string, index: number | null, name: string, status: TaskStatus, job: { id: string } | null }> } };
 
 export type RunFamilyBulkMutationVariables = Exact<{
   input: SubmitJobInput;
 }>;
 
 
-export type RunFamilyBulkMutation = { submitJob: { applied: boolean | null, job: { taskCounts: { total: number | null } | null } | null } | null };
+export type RunFamilyBulkMutation = { submitJob: { applied: boolean, job: { taskCounts: { total: number } } | null } };
 
 export type ConcurrencyEventLogQueryVariables = Exact<{
   after?: string | null | undefined;
@@ -523,14 +523,14 @@ export type SubsRunTasksMutationVariables = Exact<{
 }>;
 
 
-export type SubsRunTasksMutation = { runTasks: { ids: Array<string> | null } | null };
+export type SubsRunTasksMutation = { runTasks: { ids: Array<string> } };
 
 export type SubsSubmitJobMutationVariables = Exact<{
   input: SubmitJobInput;
 }>;
 
 
-export type SubsSubmitJobMutation = { submitJob: { job: { id: string | null } | null, tasks: Array<{ id: string | null }> | null } | null };
+export type SubsSubmitJobMutation = { submitJob: { job: { id: string } | null, tasks: Array<{ id: string }> } };
 
 export type SubsEventLogQueryVariables = Exact<{
   filter?: TaskEventFilter | null | undefined;
@@ -547,7 +547,7 @@ export type SubsTaskEventsSubscriptionVariables = Exact<{
 }>;
 
 
-export type SubsTaskEventsSubscription = { taskEvents: { cursor: string, kind: TaskEventKind, taskId: string, jobId: string | null, thread: string | null, previousStatus: TaskStatus | null, status: TaskStatus | null, progress: number | null, at: string, task: { id: string | null, name: string | null, status: TaskStatus | null } | null } };
+export type SubsTaskEventsSubscription = { taskEvents: { cursor: string, kind: TaskEventKind, taskId: string, jobId: string | null, thread: string | null, previousStatus: TaskStatus | null, status: TaskStatus | null, progress: number | null, at: string, task: { id: string, name: string, status: TaskStatus } | null } };
 
 export type SubsStatusChangedSubscriptionVariables = Exact<{
   filter?: TaskEventFilter | null | undefined;
@@ -563,105 +563,105 @@ export type SubsJobStatusChangedSubscriptionVariables = Exact<{
 }>;
 
 
-export type SubsJobStatusChangedSubscription = { jobStatusChanged: { cursor: string, jobId: string, previousStatus: JobStatus | null, status: JobStatus, job: { id: string | null, name: string | null } | null } };
+export type SubsJobStatusChangedSubscription = { jobStatusChanged: { cursor: string, jobId: string, previousStatus: JobStatus | null, status: JobStatus, job: { id: string, name: string } | null } };
 
 export type CommandCancelMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandCancelMutation = { cancelTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandCancelMutation = { cancelTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandDestroyMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandDestroyMutation = { destroyTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandDestroyMutation = { destroyTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandSuspendMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandSuspendMutation = { suspendTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandSuspendMutation = { suspendTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandFailMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandFailMutation = { failTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandFailMutation = { failTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandCleanMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandCleanMutation = { cleanTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandCleanMutation = { cleanTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandRequeueMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandRequeueMutation = { requeueTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandRequeueMutation = { requeueTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandResumeMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandResumeMutation = { resumeTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandResumeMutation = { resumeTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandResumeFailedMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandResumeFailedMutation = { resumeFailedTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandResumeFailedMutation = { resumeFailedTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandCompleteMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandCompleteMutation = { completeTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandCompleteMutation = { completeTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandPendMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandPendMutation = { pendTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandPendMutation = { pendTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type CommandReleasePendingMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type CommandReleasePendingMutation = { releasePendingTasks: { applied: boolean | null, ids: Array<string> | null, tasks: Array<{ id: string | null, status: TaskStatus | null, index: number | null, progress: number | null, residentOn: string | null, allowedOperations: Array<TaskOperation> | null }> | null, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode | null, message: string | null, status: TaskStatus | null }> | null } };
+export type CommandReleasePendingMutation = { releasePendingTasks: { applied: boolean, ids: Array<string>, tasks: Array<{ id: string, status: TaskStatus, index: number | null, progress: number, residentOn: string | null, allowedOperations: Array<TaskOperation> }>, errors: Array<{ taskId: string | null, index: number | null, code: TaskErrorCode, message: string, status: TaskStatus | null }> } };
 
 export type SetupSubmitJobMutationVariables = Exact<{
   input: SubmitJobInput;
 }>;
 
 
-export type SetupSubmitJobMutation = { submitJob: { applied: boolean | null, job: { id: string | null } | null, tasks: Array<{ id: string | null, index: number | null }> | null } | null };
+export type SetupSubmitJobMutation = { submitJob: { applied: boolean, job: { id: string } | null, tasks: Array<{ id: string, index: number | null }> } };
 
 export type SetupRunTasksMutationVariables = Exact<{
   input: RunTasksInput;
 }>;
 
 
-export type SetupRunTasksMutation = { runTasks: { applied: boolean | null, ids: Array<string> | null } | null };
+export type SetupRunTasksMutation = { runTasks: { applied: boolean, ids: Array<string> } };
 
 export type WorkerTestClaimMutationVariables = Exact<{
   input: ClaimTasksInput;
 }>;
 
 
-export type WorkerTestClaimMutation = { claimTasks: { tasks: Array<{ id: string | null, name: string | null, status: TaskStatus | null, priority: number | null, attempts: number | null, residentOn: string | null, startedAt: string | null, leaseExpiresAt: string | null, thread: { name: string | null } | null, job: { id: string | null } | null }> } };
+export type WorkerTestClaimMutation = { claimTasks: { tasks: Array<{ id: string, name: string, status: TaskStatus, priority: number, attempts: number, residentOn: string | null, startedAt: string | null, leaseExpiresAt: string | null, thread: { name: string } | null, job: { id: string } | null }> } };
 
 export type WorkerTestHeartbeatMutationVariables = Exact<{
   input: HeartbeatInput;
@@ -675,70 +675,70 @@ export type WorkerTestRunMutationVariables = Exact<{
 }>;
 
 
-export type WorkerTestRunMutation = { runTasks: { applied: boolean | null, ids: Array<string> | null, errors: Array<{ index: number | null, code: TaskErrorCode | null, message: string | null }> | null } | null };
+export type WorkerTestRunMutation = { runTasks: { applied: boolean, ids: Array<string>, errors: Array<{ index: number | null, code: TaskErrorCode, message: string }> } };
 
 export type WorkerTestSubmitMutationVariables = Exact<{
   input: SubmitJobInput;
 }>;
 
 
-export type WorkerTestSubmitMutation = { submitJob: { applied: boolean | null, job: { id: string | null } | null, tasks: Array<{ id: string | null }> | null, errors: Array<{ index: number | null, code: TaskErrorCode | null, message: string | null }> | null } | null };
+export type WorkerTestSubmitMutation = { submitJob: { applied: boolean, job: { id: string } | null, tasks: Array<{ id: string }>, errors: Array<{ index: number | null, code: TaskErrorCode, message: string }> } };
 
 export type WorkerTestConcludeMutationVariables = Exact<{
   input: ConcludeTaskInput;
 }>;
 
 
-export type WorkerTestConcludeMutation = { concludeTask: { applied: boolean | null, ids: Array<string> | null, errors: Array<{ code: TaskErrorCode | null, message: string | null }> | null } };
+export type WorkerTestConcludeMutation = { concludeTask: { applied: boolean, ids: Array<string>, errors: Array<{ code: TaskErrorCode, message: string }> } };
 
 export type WorkerTestCancelMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type WorkerTestCancelMutation = { cancelTasks: { applied: boolean | null, ids: Array<string> | null, errors: Array<{ code: TaskErrorCode | null, message: string | null }> | null } };
+export type WorkerTestCancelMutation = { cancelTasks: { applied: boolean, ids: Array<string>, errors: Array<{ code: TaskErrorCode, message: string }> } };
 
 export type WorkerTestDestroyMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type WorkerTestDestroyMutation = { destroyTasks: { applied: boolean | null, ids: Array<string> | null, errors: Array<{ code: TaskErrorCode | null, message: string | null }> | null } };
+export type WorkerTestDestroyMutation = { destroyTasks: { applied: boolean, ids: Array<string>, errors: Array<{ code: TaskErrorCode, message: string }> } };
 
 export type WorkerTestTaskQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type WorkerTestTaskQuery = { task: { id: string | null, status: TaskStatus | null, attempts: number | null, residentOn: string | null, errorInfo: Array<string> | null, progress: number | null, message: string | null, result: unknown, leaseExpiresAt: string | null, finishedAt: string | null } | null };
+export type WorkerTestTaskQuery = { task: { id: string, status: TaskStatus, attempts: number, residentOn: string | null, errorInfo: Array<string>, progress: number, message: string | null, result: unknown, leaseExpiresAt: string | null, finishedAt: string | null } | null };
 
 export type WorkerTestThreadQueryVariables = Exact<{
   name: string;
 }>;
 
 
-export type WorkerTestThreadQuery = { thread: { name: string | null, status: ThreadStatus | null, paused: boolean | null, head: { id: string | null, status: TaskStatus | null } | null } | null };
+export type WorkerTestThreadQuery = { thread: { name: string, status: ThreadStatus, paused: boolean, head: { id: string, status: TaskStatus } | null } | null };
 
 export type SweeperTestJobQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type SweeperTestJobQuery = { job: { status: JobStatus | null } | null };
+export type SweeperTestJobQuery = { job: { status: JobStatus } | null };
 
 export type WorkerTestJobResultQueryVariables = Exact<{
   id: string | number;
 }>;
 
 
-export type WorkerTestJobResultQuery = { job: { status: JobStatus | null, tasks: { nodes: Array<{ index: number | null, status: TaskStatus | null, result: unknown, errorInfo: Array<string> | null, progress: number | null, residentOn: string | null, attempts: number | null }> } | null } | null };
+export type WorkerTestJobResultQuery = { job: { status: JobStatus, tasks: { nodes: Array<{ index: number | null, status: TaskStatus, result: unknown, errorInfo: Array<string>, progress: number, residentOn: string | null, attempts: number }> } } | null };
 
 export type WorkerTestFailMutationVariables = Exact<{
   input: TaskCommandInput;
 }>;
 
 
-export type WorkerTestFailMutation = { failTasks: { applied: boolean | null } };
+export type WorkerTestFailMutation = { failTasks: { applied: boolean } };
 
 
 export const DispatchBenchRunDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"DispatchBenchRun"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"RunTasksInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"runTasks"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"applied"}},{"kind":"Field","name":{"kind":"Name","value":"ids"}}]}}]}}]} as unknown as DocumentNode<DispatchBenchRunMutation, DispatchBenchRunMutationVariables>;
