@@ -256,6 +256,43 @@ describe('claimTasks with waitMs', () => {
     expect((await waiting).claimTasks.tasks.map((t) => t.id)).toEqual([t2]);
   });
 
+  it('wakes one waiter per name filter per notification, and more only while they find work', async () => {
+    const claims = server.app.services.claims;
+    const results: (string | null | undefined)[][] = [];
+    const herd = Array.from({ length: 5 }, (_, i) =>
+      server.gql(Claim, { input: { worker: `herd${i}`, names: ['herd'], waitMs: 8_000 } }).then((r) => {
+        const got = r.claimTasks.tasks.map((t) => t.id);
+        results.push(got);
+        return got;
+      }),
+    );
+    const deadline = Date.now() + 5_000;
+    while (claims.waiting < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    expect(claims.waiting).toBe(5);
+    const countClaims = () => server.queries.filter((q) => q.includes('/* claimTasks */')).length;
+
+    // An unrelated change: one herd member looks (and finds nothing), the other four sleep on.
+    server.resetQueries();
+    await runTasks(server, [{ name: 'not-for-the-herd' }]);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(countClaims()).toBe(1);
+    expect(claims.waiting).toBe(5);
+
+    // Two tasks: the woken member claims one and passes the baton, the next claims the other, and
+    // the third finds nothing and stops the chain.
+    server.resetQueries();
+    const ids = await runTasks(server, [{ name: 'herd' }, { name: 'herd' }]);
+    const until = Date.now() + 3_000;
+    while (results.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    expect(results.flat().sort()).toEqual([...ids].sort());
+    await new Promise((r) => setTimeout(r, 300));
+    expect(countClaims()).toBe(3);
+    expect(claims.waiting).toBe(3);
+    await runTasks(server, [{ name: 'herd' }, { name: 'herd' }, { name: 'herd' }]);
+    await Promise.all(herd);
+    expect(results.map((got) => got.length)).toEqual([1, 1, 1, 1, 1]);
+  });
+
   it('returns [] at the deadline', async () => {
     const started = Date.now();
     expect(await claim(server, { worker: 'w', names: ['nothing'], waitMs: 400 })).toEqual([]);

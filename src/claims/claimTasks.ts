@@ -1,10 +1,10 @@
 import { inArray } from 'drizzle-orm';
-import { inTransaction, notifyEvents, type Executor } from '../db/database.ts';
+import { inTransaction, type Executor } from '../db/database.ts';
 import { tasks, type TaskRow } from '../db/tables.ts';
 import { LIMITS, badInput, checkBatchSize } from '../domain/limits.ts';
 import { claimTasks as claimTasksSql, threadConflicts } from '../sql/claimTasks.ts';
 import { refreshJobStatuses } from '../sql/jobWrites.ts';
-import type { ClaimWaiter } from './claimWaiter.ts';
+import { ClaimWaiter } from './claimWaiter.ts';
 
 export interface ClaimTasksRequest {
   worker: string;
@@ -85,14 +85,16 @@ async function claimOnce(db: Executor, claim: ValidClaim, signal: AbortSignal | 
           tx,
           claimed.flatMap((c) => (c.jobId ? [c.jobId] : [])),
         );
-        await notifyEvents(tx);
+        // claimTasksSql sent the NOTIFY (payload 'claimed', which waiting claimers ignore).
         const rows = await tx.select().from(tasks).where(inArray(tasks.id, claimed.map((c) => c.id)));
         const byId = new Map(rows.map((r) => [r.id, r]));
         return claimed.map((c) => byId.get(c.id)!).filter(Boolean);
       });
     } catch (error) {
       if (error instanceof ClientGone) return [];
-      if (!(error instanceof ThreadRace) || round >= 10) throw error;
+      if (!(error instanceof ThreadRace)) throw error;
+      // Ten races in a row: leave the thread to the claimers that won; the caller waits or returns.
+      if (round >= 10) return [];
     }
   }
 }
@@ -110,11 +112,23 @@ export async function claimTasks(
 ): Promise<TaskRow[]> {
   const claim = validate(request);
   const deadline = Date.now() + claim.waitMs;
+  const key = ClaimWaiter.groupKey(claim.names);
   for (;;) {
     const seen = waiter.generation;
     const attemptAt = Date.now();
-    const rows = await claimOnce(db, claim, signal);
-    if (rows.length > 0 || claim.waitMs === 0) return rows;
-    if (!(await waiter.waitForChange(seen, deadline, signal, attemptAt))) return [];
+    let rows: TaskRow[];
+    try {
+      rows = await claimOnce(db, claim, signal);
+    } catch (error) {
+      waiter.passOn(key); // whatever this attempt would have found, let the next claimer look
+      throw error;
+    }
+    if (rows.length > 0) {
+      // There may be more: the next sleeping claimer with this filter tries too (see ClaimWaiter).
+      if (claim.waitMs > 0) waiter.passOn(key);
+      return rows;
+    }
+    if (claim.waitMs === 0) return rows;
+    if (!(await waiter.waitForChange(key, seen, deadline, signal, attemptAt))) return [];
   }
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Executor } from '../db/database.ts';
+import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
 import { textArray, uuidArray } from './params.ts';
 
 /**
@@ -8,6 +8,13 @@ import { textArray, uuidArray } from './params.ts';
  * each other for the length of one claim transaction; it never lets two tasks of a thread run.
  */
 export const THREAD_CLAIM_LOCK = 0x7a5c;
+
+/**
+ * The payload of the NOTIFY a claim sends (the event hub reads events on any payload). Waiting
+ * claimers ignore it: a claim only ever takes tasks away, so it never makes one claimable, and a
+ * burst of claims must not wake every idle claimer (see ClaimWaiter).
+ */
+export const CLAIMED_NOTIFICATION = 'claimed';
 
 export interface ClaimRequest {
   worker: string;
@@ -89,8 +96,12 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<C
       ), seen AS (
         INSERT INTO workers (name) VALUES (${request.worker})
         ON CONFLICT (name) DO UPDATE SET last_seen_at = now()
+      ), notified AS (
+        -- The transaction's one NOTIFY (only when it claimed something), sent at commit.
+        SELECT pg_notify(${EVENTS_CHANNEL}, ${CLAIMED_NOTIFICATION}) FROM (SELECT 1 FROM claimed LIMIT 1) AS any_claim
       )
-      SELECT id::text AS id, job_id::text AS job_id, thread FROM claimed ORDER BY priority DESC, seq
+      SELECT id::text AS id, job_id::text AS job_id, thread, (SELECT count(*) FROM notified)::int AS notified
+      FROM claimed ORDER BY priority DESC, seq
     `,
   );
   return rows.map((r) => ({ id: r.id, jobId: r.job_id, thread: r.thread }));
