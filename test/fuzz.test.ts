@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../src/context.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { wsClient, wsSubscribe } from './support/subscriptions.ts';
 import { rootFields, stateFingerprint } from './support/schemaOperations.ts';
 
 /**
@@ -31,6 +32,8 @@ const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 const REFUSED_OPERATIONS = 2_000;
 /** Phase 2: any credential, one at a time, the database compared around every rejected request. */
 const MIXED_OPERATIONS = 1_500;
+/** Phase 3: random operations (subscriptions included) over one WebSocket connection. */
+const WEBSOCKET_OPERATIONS = 300;
 const TIME_BUDGET_MS = 15_000;
 
 /** mulberry32: a tiny seeded PRNG, so that every run with a seed sends the same requests. */
@@ -341,5 +344,36 @@ describe('fuzzing the running server', () => {
     expect(stats.rejected).toBeGreaterThan(0);
     // Still serving, and every credential still resolves as before.
     expect((await server.request('{ viewer { role } }', {}, { token: tokens.VIEWER })).data).toEqual({ viewer: { role: 'VIEWER' } });
+  }, 60_000);
+
+  it(`answers ${WEBSOCKET_OPERATIONS} random operations over one WebSocket connection without an internal error or a dropped socket (seed ${SEED + 2})`, async () => {
+    const rng = prng(SEED + 2);
+    const client = wsClient(server.wsUrl, { authorization: `Bearer ${tokens.ADMIN}` });
+    const started = Date.now();
+    let sent = 0;
+    try {
+      while (sent < WEBSOCKET_OPERATIONS && Date.now() - started < 10_000) {
+        const generated = generate(rng, pools);
+        if (generated.roots === 0) continue; // garbage bodies are an HTTP matter
+        const { query, variables } = JSON.parse(generated.body) as { query: string; variables: Record<string, unknown> };
+        const subscription = rng.chance(0.1);
+        const document = subscription ? query.replace(/^(query|mutation) /, 'subscription ') : query;
+        const stream = wsSubscribe(client, document, variables);
+        sent++;
+        // Operations answer and complete; subscriptions stay open (or are refused) — close them quickly.
+        const first = await Promise.race([stream.next(10_000).catch((error: Error) => ({ failure: error.message })), new Promise((r) => setTimeout(() => r(null), subscription ? 50 : 10_000))]);
+        await stream.close();
+        const context = `#${sent} ${document.slice(0, 400)} → ${JSON.stringify(first).slice(0, 400)}`;
+        expect(stream.failure, context).toBeNull();
+        const errors = (first as { errors?: { extensions?: { code?: string } }[] } | null)?.errors ?? [];
+        expect(errors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR'), context).toBe(false);
+      }
+      console.log(`fuzz phase 3 (seed ${SEED + 2}): ${sent} WebSocket operations in ${Date.now() - started} ms`);
+      expect(sent).toBeGreaterThanOrEqual(100);
+      const alive = wsSubscribe(client, '{ viewer { role } }');
+      expect((await alive.next(5_000)).data).toEqual({ viewer: { role: 'ADMIN' } });
+    } finally {
+      await client.dispose();
+    }
   }, 60_000);
 });
