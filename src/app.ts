@@ -7,7 +7,7 @@ import { applyDueConclusionsStep } from './commands/concludeTask.ts';
 import { ClaimWaiter } from './claims/claimWaiter.ts';
 import { cancelAbandonedStep, expireLeasesStep, failTimedOutStep, taskRetentionStep } from './claims/sweepSteps.ts';
 import type { Config } from './config.ts';
-import { TokenRevocations, useEndSubscriptionsOnRevoke } from './auth/revocation.ts';
+import { TokenRevocations, useTokenRevocation } from './auth/revocation.ts';
 import { anyTokenExists } from './auth/tokens.ts';
 import { createViewerResolver, isLoopbackHost, requestSite, type RequestSite } from './auth/viewer.ts';
 import type { Context, Services } from './context.ts';
@@ -74,7 +74,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...operationLimitPlugins({ introspection: config.introspection }),
       useBodyLimitMessage(config.maxBodyBytes),
       useStorableTextOnly(),
-      useEndSubscriptionsOnRevoke(revocations),
+      useTokenRevocation(revocations),
     ],
     // HTTP and SSE carry a Fetch request, graphql-ws operations their connection_init credentials.
     context: (initial) => createContext({ ...operationCredentials(initial), site: requestSite(initial) }),

@@ -127,6 +127,29 @@ describe('revocation of open subscriptions', () => {
     await eventually(() => server.app.services.events.listenerCount() === 0, 5_000, 'feeds to be released');
   });
 
+  it('ends a long-polling claimTasks of a revoked worker token at once, handing it nothing', async () => {
+    const token = await createToken('waiting-worker', 'WORKER');
+    const started = Date.now();
+    const claim = server.request<{ claimTasks: { tasks: { id: string }[] } }, unknown>(
+      'mutation { claimTasks(input: { worker: "revoked-worker", names: ["never-submitted"], waitMs: 20000 }) { tasks { id } } }',
+      {},
+      { token },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await server.gql(`mutation { revokeApiToken(name: "waiting-worker") }`, {}, { token: admin });
+    // A task it could have claimed arrives right after the revocation.
+    await server.gql(`mutation { runTasks(input: { tasks: [{ name: "never-submitted" }] }) { ids } }`, {}, { token: admin });
+    const result = await claim;
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(result.data?.claimTasks.tasks ?? []).toEqual([]);
+    const queued = await server.gql<{ tasks: { totalCount: number } }, unknown>(
+      '{ tasks(filter: { name: "never-submitted", status: [QUEUED] }) { totalCount } }',
+      {},
+      { token: admin },
+    );
+    expect(queued.tasks.totalCount).toBe(1);
+  });
+
   it('reaches subscriptions on another instance sharing the database', async () => {
     const other = await startTestServer({ db: server.db });
     try {

@@ -102,13 +102,34 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
 }
 
 /**
- * useEndSubscriptionsOnRevoke: every subscription opened with a stored token ends, with an
- * UNAUTHENTICATED error as its last result, the moment that token is revoked — on WebSocket and SSE
- * alike, since both run through this envelop pipeline. (The environment's admin token and open mode
- * have no row to revoke.)
+ * useTokenRevocation: what a stored token holds open ends the moment that token is revoked — on
+ * HTTP, WebSocket and SSE alike, since all run through this envelop pipeline. (The environment's admin
+ * token and open mode have no row to revoke.)
+ *  - A subscription ends with an UNAUTHENTICATED error as its last result.
+ *  - A running operation sees its context's `signal` abort, so a long-polling `claimTasks` (waitMs up
+ *    to a minute) stops waiting and hands a revoked worker nothing. The watch lasts only while the
+ *    operation executes.
  */
-export function useEndSubscriptionsOnRevoke(revocations: TokenRevocations): Plugin<Context> {
+export function useTokenRevocation(revocations: TokenRevocations): Plugin<Context> {
   return {
+    onExecute({ args }) {
+      const ctx = args.contextValue as Context;
+      const tokenId = ctx.viewer?.tokenId;
+      if (!tokenId) return;
+      const controller = new AbortController();
+      const outer = ctx.signal;
+      const onOuterAbort = () => controller.abort(outer?.reason);
+      if (outer?.aborted) controller.abort(outer.reason);
+      else outer?.addEventListener('abort', onOuterAbort, { once: true });
+      const unwatch = revocations.watch(tokenId, () => controller.abort(unauthenticated('The API token of this operation was revoked')));
+      ctx.signal = controller.signal;
+      return {
+        onExecuteDone() {
+          unwatch();
+          outer?.removeEventListener('abort', onOuterAbort);
+        },
+      };
+    },
     onSubscribe({ args }) {
       const tokenId = (args.contextValue as Context).viewer?.tokenId;
       if (!tokenId) return;
