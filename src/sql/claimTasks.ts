@@ -54,6 +54,26 @@ export interface ClaimedTask {
  * tasks with a fresh snapshot taken after the lock was ours, and the caller rolls back and retries
  * when it finds one (rare: it needs two claimers racing for one thread within milliseconds).
  */
+/**
+ * The thread rules as SQL over a task `t`, written for the index tasks_thread_idx (thread, seq) and
+ * in CASE order, cheapest and most selective first:
+ * - notHead: the nearest older task that is not concluded, found by a backward scan of
+ *   tasks_thread_idx from t (the ORDER BY names both of its columns so that the planner takes it
+ *   rather than walking tasks_seq_idx through other threads' rows).
+ *   In a queue of thousands that is t's neighbour, one index probe, however long the thread's
+ *   concluded history is; only a real head scans its history (once per claim). A plain EXISTS with
+ *   "o.seq < t.seq" would scan the history forwards for every queued task of the thread (measured:
+ *   20 s per claim with 5,000 queued behind 20,000 done; about 45 ms this way, most of it walking
+ *   the 5,000 non-heads in claim order).
+ * - newerRunning: a RUNNING/CANCELLING task newer than t (an older one already fails notHead); only
+ *   heads get here. It happens when an older task was requeued while a newer one runs.
+ */
+const notHead = sql`(SELECT o.seq FROM tasks o
+                     WHERE o.thread = t.thread AND o.seq < t.seq AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')
+                     ORDER BY o.thread DESC, o.seq DESC LIMIT 1) IS NOT NULL`;
+const newerRunning = sql`EXISTS (SELECT 1 FROM tasks o
+                     WHERE o.thread = t.thread AND o.seq > t.seq AND o.status IN ('RUNNING', 'CANCELLING'))`;
+
 export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<ClaimedTask[]> {
   const nameFilter = request.names === null ? sql`` : sql`AND t.name = ANY(${textArray(request.names)})`;
   const rows = await queryRows<{ id: string; job_id: string | null; thread: string | null }>(
@@ -65,16 +85,14 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<C
         WHERE t.status = 'QUEUED' ${nameFilter}
           AND (t.job_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = t.job_id AND j.suspended))
           AND (t.thread IS NULL OR CASE
+                WHEN ${notHead} THEN false
+                WHEN ${newerRunning} THEN false
                 WHEN EXISTS (SELECT 1 FROM threads th WHERE th.name = t.thread AND th.paused) THEN false
-                WHEN EXISTS (
-                  SELECT 1 FROM tasks o
-                  WHERE o.thread = t.thread AND o.id <> t.id
-                    AND (o.status IN ('RUNNING', 'CANCELLING')
-                         OR (o.seq < t.seq AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')))
-                ) THEN false
                 ELSE pg_try_advisory_xact_lock(${THREAD_CLAIM_LOCK}::int, hashtext(t.thread))
               END)
-        ORDER BY t.priority DESC, t.seq
+        -- Exactly the order of tasks_claim_idx (priority DESC NULLS LAST, seq): the scan then walks the
+        -- index and stops after \`limit\` claimable rows instead of sorting every QUEUED task.
+        ORDER BY t.priority DESC NULLS LAST, t.seq
         LIMIT ${request.limit}
         FOR UPDATE OF t SKIP LOCKED
       ), claimed AS (
@@ -120,12 +138,7 @@ export async function threadConflicts(tx: Executor, claimed: readonly ClaimedTas
     sql`
       /* threadConflicts */
       SELECT t.id::text AS id FROM tasks t
-      WHERE t.id = ANY(${uuidArray(ids)})
-        AND EXISTS (
-          SELECT 1 FROM tasks o
-          WHERE o.thread = t.thread AND o.id <> t.id
-            AND (o.status IN ('RUNNING', 'CANCELLING')
-                 OR (o.seq < t.seq AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED'))))
+      WHERE t.id = ANY(${uuidArray(ids)}) AND (${notHead} OR ${newerRunning})
     `,
   );
   return rows.map((r) => r.id);
