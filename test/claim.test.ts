@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
+import { threadConflicts } from '../src/sql/claimTasks.ts';
 import { graphql } from '../src/gql/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { Claim, Conclude, Submit, ThreadState, claim, eventKinds, runTasks, status } from './support/workerOps.ts';
@@ -137,6 +138,25 @@ describe('claimTasks', () => {
     expect(await claim(server, { worker: 'w', limit: 10 })).toEqual([]);
     await server.gql(Conclude, { input: { id: t2!, outcome: 'SUCCEEDED' } });
     expect(await claim(server, { worker: 'w', limit: 10 })).toEqual([t1]);
+  });
+
+  it('detects a thread race after the fact (threadConflicts, the check that rolls a racing claim back)', async () => {
+    const [t1, t2, t3] = await runTasks(server, [
+      { name: 'race', thread: 'raced' },
+      { name: 'race', thread: 'raced' },
+      { name: 'race', thread: 'calm' },
+    ]);
+    await claim(server, { worker: 'w', names: ['race'], limit: 10 });
+    const db = server.db.database.db;
+    expect(await threadConflicts(db, [{ id: t1!, jobId: null, thread: 'raced' }, { id: t3!, jobId: null, thread: 'calm' }])).toEqual([]);
+    // What a lost race leaves behind: a second task of the thread RUNNING beside the first.
+    await db.execute(sql`UPDATE tasks SET status = 'RUNNING' WHERE id = ${t2!}`);
+    const conflicts = await threadConflicts(db, [
+      { id: t1!, jobId: null, thread: 'raced' },
+      { id: t2!, jobId: null, thread: 'raced' },
+      { id: t3!, jobId: null, thread: 'calm' },
+    ]);
+    expect(conflicts.sort()).toEqual([t1, t2].sort());
   });
 
   it('gives every task to exactly one of many concurrent claimers', async () => {
