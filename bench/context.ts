@@ -25,7 +25,7 @@ export interface BenchContext {
   sql: postgres.Sql;
   machine: Record<string, string | number>;
   /** Starts `npm start`'s app factory in a child process on this run's database; resolves with its URL. */
-  startServer(env?: Record<string, string>): Promise<ChildServer>;
+  startServer(env?: Record<string, string>, nodeArgs?: string[]): Promise<ChildServer>;
   /** Empties every table (between suites). */
   reset(): Promise<void>;
 }
@@ -95,8 +95,8 @@ export async function createBenchContext(options: { smoke: boolean; adminUrl: st
       postgres: serverVersion,
       date: new Date().toISOString(),
     },
-    async startServer(env = {}) {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    async startServer(env = {}, nodeArgs = []) {
+      const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
         // LOG_LEVEL info: the start-up line carries the URL this parent waits for.
         env: { ...process.env, DATABASE_URL: url, PORT: '0', HOST: '127.0.0.1', ...env, LOG_LEVEL: 'info' },
         stdio: ['ignore', 'pipe', 'inherit'],
