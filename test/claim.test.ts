@@ -292,9 +292,14 @@ describe('claimTasks with waitMs', () => {
     const countClaims = () => server.queries.filter((q) => q.includes('/* claimTasks */')).length;
 
     // An unrelated change: one herd member looks (and finds nothing), the other four sleep on.
+    const settle = async (atLeast: number) => {
+      const until = Date.now() + 5_000;
+      while (countClaims() < atLeast && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, 300)); // room for any extra (unwanted) attempt to show up
+    };
     server.resetQueries();
     await runTasks(server, [{ name: 'not-for-the-herd' }]);
-    await new Promise((r) => setTimeout(r, 300));
+    await settle(1);
     expect(countClaims()).toBe(1);
     expect(claims.waiting).toBe(5);
 
@@ -305,7 +310,7 @@ describe('claimTasks with waitMs', () => {
     const until = Date.now() + 3_000;
     while (results.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
     expect(results.flat().sort()).toEqual([...ids].sort());
-    await new Promise((r) => setTimeout(r, 300));
+    await settle(3);
     expect(countClaims()).toBe(3);
     expect(claims.waiting).toBe(3);
     await runTasks(server, [{ name: 'herd' }, { name: 'herd' }, { name: 'herd' }]);
