@@ -34,6 +34,8 @@ export const jobs = pgTable(
     suspended: boolean('suspended').notNull().default(false),
     /** Derived status (see src/domain/jobStatus.ts), recomputed in every transaction that changes the job's tasks. */
     status: text('status').notNull().default('PENDING'),
+    /** The cursor txid of this job's latest job event (as tasks.event_txid). */
+    eventTxid: bigint('event_txid', { mode: 'number' }).notNull().default(currentTxid),
     /** The index the next appended task gets; bumping it also locks the job row against concurrent appends. */
     nextIndex: integer('next_index').notNull().default(0),
     createdAt: timestamptz('created_at').notNull().defaultNow(),
@@ -76,6 +78,12 @@ export const tasks = pgTable(
     residentOn: text('resident_on'),
     leaseExpiresAt: timestamptz('lease_expires_at'),
     heartbeatAt: timestamptz('heartbeat_at'),
+    /**
+     * The cursor txid of this task's latest event. A transaction writing the next event uses
+     * GREATEST(its own txid, this), so one task's events sort in the order they happened even when
+     * an older transaction changes the task after a younger one committed; see src/sql/events.ts.
+     */
+    eventTxid: bigint('event_txid', { mode: 'number' }).notNull().default(currentTxid),
     /** When the last PROGRESS event was written: progress events are throttled per task. */
     progressEventAt: timestamptz('progress_event_at'),
     createdAt: timestamptz('created_at').notNull().defaultNow(),

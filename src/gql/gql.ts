@@ -36,6 +36,8 @@ type Documents = {
     "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": typeof types.SeedConcludeDocument,
     "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.ConcludeTaskTestDocument,
     "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }": typeof types.ConcludeJobStatusDocument,
+    "\n  mutation EventOrderRun($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.EventOrderRunDocument,
+    "\n  mutation EventOrderSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) { applied }\n  }\n": typeof types.EventOrderSuspendDocument,
     "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.EventsRunTasksDocument,
     "\n  mutation EventsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } }\n  }\n": typeof types.EventsSubmitJobDocument,
     "\n  query EventsPage($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { cursor kind taskId status progress at task { id name } } }\n      nodes { cursor }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": typeof types.EventsPageDocument,
@@ -111,6 +113,8 @@ const documents: Documents = {
     "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": types.SeedConcludeDocument,
     "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": types.ConcludeTaskTestDocument,
     "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }": types.ConcludeJobStatusDocument,
+    "\n  mutation EventOrderRun($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.EventOrderRunDocument,
+    "\n  mutation EventOrderSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) { applied }\n  }\n": types.EventOrderSuspendDocument,
     "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.EventsRunTasksDocument,
     "\n  mutation EventsSubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) { job { id } }\n  }\n": types.EventsSubmitJobDocument,
     "\n  query EventsPage($filter: TaskEventFilter, $first: Int, $after: String) {\n    taskEvents(filter: $filter, first: $first, after: $after) {\n      edges { cursor node { cursor kind taskId status progress at task { id name } } }\n      nodes { cursor }\n      pageInfo { hasNextPage hasPreviousPage startCursor endCursor }\n    }\n  }\n": types.EventsPageDocument,
@@ -266,6 +270,14 @@ export function graphql(source: "\n  mutation ConcludeTaskTest($input: ConcludeT
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }"): (typeof documents)["query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventOrderRun($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"): (typeof documents)["\n  mutation EventOrderRun($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation EventOrderSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) { applied }\n  }\n"): (typeof documents)["\n  mutation EventOrderSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) { applied }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

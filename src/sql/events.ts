@@ -35,7 +35,21 @@ import { uuidArray } from './params.ts';
  *
  * Cost of this rule: a long-running transaction (in this database or another one of the cluster)
  * holds xmin back and delays delivery — never loses or reorders it.
+ *
+ * One more rule keeps each task's events in the order they happened. A transaction gets its txid
+ * when it first writes or locks a row, and may then wait for a lock: an older transaction A can
+ * change a task after a younger B changed it and committed. With A's own txid, A's event would sort
+ * before B's although it came after. So writers stamp an event with nextEventTxid(): the greater of
+ * their own txid and the txid of the row's latest event (tasks.event_txid, jobs.event_txid, read in
+ * the UPDATE/DELETE itself, which sees the newest committed row version). The safety argument above
+ * still holds: the stamp is never below the writer's own txid, so never below the xmin of a reader
+ * that could see the row.
  */
+
+/** The cursor txid for a new event of a row whose latest event was stamped `lastTxid` (see above). */
+export function nextEventTxid(lastTxid: SQL): SQL {
+  return sql`GREATEST(pg_current_xact_id()::text::bigint, ${lastTxid})`;
+}
 
 export const TASK_EVENT_KINDS = ['CREATED', 'STATUS_CHANGED', 'PROGRESS', 'DELETED'] as const;
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];

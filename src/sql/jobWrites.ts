@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../db/database.ts';
 import { deriveJobStatus, isJobFinished, type JobStatus } from '../domain/jobStatus.ts';
+import { nextEventTxid } from './events.ts';
 import { jsonParam, uuidArray } from './params.ts';
 import { taskCountsByJob, noCounts } from './taskReads.ts';
 
@@ -77,10 +78,12 @@ export async function refreshJobStatuses(ex: Executor, jobIds: Iterable<string>,
       SELECT * FROM jsonb_to_recordset(${jsonParam(changes)}) AS x(id uuid, previous text, status text, finished boolean)
     ), updated AS (
       UPDATE jobs SET status = c.status,
-                      finished_at = CASE WHEN c.finished THEN coalesce(jobs.finished_at, now()) ELSE NULL END
+                      finished_at = CASE WHEN c.finished THEN coalesce(jobs.finished_at, now()) ELSE NULL END,
+                      event_txid = ${nextEventTxid(sql`jobs.event_txid`)}
       FROM changes c WHERE jobs.id = c.id
+      RETURNING jobs.id, jobs.event_txid
     )
-    INSERT INTO job_events (job_id, previous_status, status)
-    SELECT id, previous, status FROM changes
+    INSERT INTO job_events (job_id, previous_status, status, txid)
+    SELECT c.id, c.previous, c.status, u.event_txid FROM changes c JOIN updated u ON u.id = c.id ORDER BY c.id
   `);
 }

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
 import { badInput, LIMITS } from '../domain/limits.ts';
+import { nextEventTxid } from './events.ts';
 import { jsonParam } from './params.ts';
 
 /** At most one PROGRESS event per task per this many milliseconds (a few per second). */
@@ -79,13 +80,14 @@ export async function recordProgress(
         UPDATE tasks t
         SET progress = coalesce(d.progress, t.progress),
             message = CASE WHEN d.set_message THEN d.message ELSE t.message END,
-            progress_event_at = CASE WHEN d.emit THEN now() ELSE t.progress_event_at END
+            progress_event_at = CASE WHEN d.emit THEN now() ELSE t.progress_event_at END,
+            event_txid = CASE WHEN d.emit THEN ${nextEventTxid(sql`t.event_txid`)} ELSE t.event_txid END
         FROM decided d
         WHERE t.id = d.id
-        RETURNING t.id, t.job_id, t.thread, t.status, t.progress, d.emit
+        RETURNING t.id, t.job_id, t.thread, t.status, t.progress, t.event_txid, d.emit
       ), events AS (
-        INSERT INTO task_events (kind, task_id, job_id, thread, status, progress)
-        SELECT 'PROGRESS', id, job_id, thread, status, progress FROM updated WHERE emit ORDER BY id
+        INSERT INTO task_events (kind, task_id, job_id, thread, status, progress, txid)
+        SELECT 'PROGRESS', id, job_id, thread, status, progress, event_txid FROM updated WHERE emit ORDER BY id
         RETURNING 1
       ), notified AS (
         SELECT pg_notify(${EVENTS_CHANNEL}, '') FROM (SELECT 1 FROM events LIMIT 1) AS any_event

@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../db/database.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
-import { deleteTasksWithLog, type StatusEffect } from './taskCommands.ts';
+import { nextEventTxid } from './events.ts';
+import { applyTransitions, deleteTasksWithLog, type StatusEffect } from './taskCommands.ts';
 import { uuidArray } from './params.ts';
 
 /**
@@ -43,13 +44,14 @@ export async function expireLeases(tx: Executor, limit: number): Promise<{ chang
           error_info = CASE WHEN e.retry THEN '{}'::text[] ELSE ARRAY['LEASE_EXPIRED'] END,
           finished_at = CASE WHEN e.retry THEN NULL ELSE now() END,
           lease_expires_at = NULL,
-          heartbeat_at = NULL
+          heartbeat_at = NULL,
+          event_txid = ${nextEventTxid(sql`t.event_txid`)}
         FROM expired e
         WHERE t.id = e.id
-        RETURNING t.id, t.job_id, t.thread, t.seq, t.status
+        RETURNING t.id, t.job_id, t.thread, t.seq, t.status, t.event_txid
       ), events AS (
-        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status)
-        SELECT 'STATUS_CHANGED', id, job_id, thread, 'RUNNING', status FROM updated ORDER BY seq
+        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+        SELECT 'STATUS_CHANGED', id, job_id, thread, 'RUNNING', status, event_txid FROM updated ORDER BY seq
       )
       SELECT job_id::text AS job_id FROM updated
     `,
@@ -79,13 +81,14 @@ export async function failTimedOut(tx: Executor, limit: number): Promise<{ chang
           error_info = ARRAY['TIMEOUT', t.timeout_ms::text],
           finished_at = now(),
           lease_expires_at = NULL,
-          heartbeat_at = NULL
+          heartbeat_at = NULL,
+          event_txid = ${nextEventTxid(sql`t.event_txid`)}
         FROM timed_out o
         WHERE t.id = o.id
-        RETURNING t.id, t.job_id, t.thread, t.seq
+        RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid
       ), events AS (
-        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status)
-        SELECT 'STATUS_CHANGED', id, job_id, thread, 'RUNNING', 'FAILED' FROM updated ORDER BY seq
+        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+        SELECT 'STATUS_CHANGED', id, job_id, thread, 'RUNNING', 'FAILED', event_txid FROM updated ORDER BY seq
       )
       SELECT job_id::text AS job_id FROM updated
     `,
@@ -126,18 +129,7 @@ export async function cancelAbandoned(tx: Executor, limit: number): Promise<{ ch
   if (locked.length === 0) return { changed: 0, jobIds: [] };
   const kept = locked.filter((r) => !r.destroy_pending).map((r) => r.id);
   const destroyed = locked.filter((r) => r.destroy_pending).map((r) => r.id);
-  if (kept.length > 0) {
-    await tx.execute(sql`
-      /* cancelAbandoned */
-      WITH updated AS (
-        UPDATE tasks t SET status = 'CANCELLED', finished_at = now(), lease_expires_at = NULL, heartbeat_at = NULL
-        WHERE t.id = ANY(${uuidArray(kept)}) AND t.status = 'CANCELLING'
-        RETURNING t.id, t.job_id, t.thread, t.seq
-      )
-      INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status)
-      SELECT 'STATUS_CHANGED', id, job_id, thread, 'CANCELLING', 'CANCELLED' FROM updated ORDER BY seq
-    `);
-  }
+  await applyTransitions(tx, kept, [CANCELLING_TO_CANCELLED]);
   await deleteTasksWithLog(tx, destroyed, [CANCELLING_TO_CANCELLED]);
   return { changed: locked.length, jobIds: jobIdsOf(locked) };
 }

@@ -1,6 +1,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { queryRows, type Executor } from '../db/database.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
+import { nextEventTxid } from './events.ts';
 import { jsonParam, textArray, uuidArray } from './params.ts';
 
 /** A task row locked by a command, with what the command path needs to decide and to order. */
@@ -187,13 +188,14 @@ export async function applyTransitions(
         destroy_pending = t.destroy_pending OR e.defer_delete,
         suspended_by_job = ${suspendedByJob},
         pending_conclusion = CASE WHEN e.keep_pending THEN t.pending_conclusion ELSE NULL END,
-        conclude_at = CASE WHEN e.keep_pending THEN t.conclude_at ELSE NULL END
+        conclude_at = CASE WHEN e.keep_pending THEN t.conclude_at ELSE NULL END,
+        event_txid = ${nextEventTxid(sql`t.event_txid`)}
       FROM effect e
       WHERE t.id = ANY(${uuidArray(ids)}) AND t.status = e.from_status
-      RETURNING t.id, t.job_id, t.thread, t.seq, e.from_status AS previous, e.to_status AS status
+      RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid, e.from_status AS previous, e.to_status AS status
     )
-    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status)
-    SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status FROM updated
+    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+    SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status, event_txid FROM updated
     WHERE previous <> status ORDER BY seq
   `);
 }
@@ -218,16 +220,17 @@ export async function deleteTasksWithLog(ex: Executor, ids: readonly string[], e
     ), removed AS (
       DELETE FROM tasks t USING effect e
       WHERE t.id = ANY(${idArray}) AND t.status = e.from_status
-      RETURNING t.id, t.job_id, t.thread, t.seq, e.from_status AS previous, e.to_status AS status
+      RETURNING t.id, t.job_id, t.thread, t.seq, ${nextEventTxid(sql`t.event_txid`)} AS event_txid,
+                e.from_status AS previous, e.to_status AS status
     ), purged AS (
       DELETE FROM task_events WHERE task_id = ANY(${idArray})
     )
-    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status)
-    SELECT kind, id, job_id, thread, previous_status, status FROM (
-      SELECT 'STATUS_CHANGED' AS kind, id, job_id, thread, previous AS previous_status, status, seq, 0 AS step
+    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+    SELECT kind, id, job_id, thread, previous_status, status, event_txid FROM (
+      SELECT 'STATUS_CHANGED' AS kind, id, job_id, thread, previous AS previous_status, status, event_txid, seq, 0 AS step
       FROM removed WHERE previous <> status
       UNION ALL
-      SELECT 'DELETED', id, job_id, thread, status, NULL, seq, 1 FROM removed
+      SELECT 'DELETED', id, job_id, thread, status, NULL, event_txid, seq, 1 FROM removed
     ) AS events ORDER BY seq, step
   `);
 }
@@ -277,13 +280,14 @@ export async function concludeTasks(ex: Executor, items: readonly Conclusion[]):
         finished_at = now(),
         suspended_by_job = false,
         pending_conclusion = NULL,
-        conclude_at = NULL
+        conclude_at = NULL,
+        event_txid = ${nextEventTxid(sql`t.event_txid`)}
       FROM input i
       WHERE t.id = i.id AND t.status = i.previous
-      RETURNING t.id, t.job_id, t.thread, t.seq, i.previous, i.status
+      RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid, i.previous, i.status
     )
-    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status)
-    SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status FROM updated
+    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+    SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status, event_txid FROM updated
     WHERE previous <> status ORDER BY seq
   `);
 }
