@@ -31,6 +31,24 @@ export interface ClaimedTask {
 }
 
 /**
+ * The thread rules as SQL over a task `t`, written for the index tasks_thread_idx (thread, seq) and
+ * in CASE order, cheapest and most selective first:
+ * - notHead: the nearest older task that is not concluded, found by a backward index scan from t
+ *   (tasks_thread_idx, or tasks_seq_idx where the planner finds the thread dense enough). In a queue of thousands that is t's neighbour, one index probe, however long the thread's
+ *   concluded history is; only a real head scans its history (once per claim). A plain EXISTS with
+ *   "o.seq < t.seq" would scan the history forwards for every queued task of the thread (measured:
+ *   20 s per claim with 5,000 queued behind 20,000 done; about 45 ms this way, most of it walking
+ *   the 5,000 non-heads in claim order).
+ * - newerRunning: a RUNNING/CANCELLING task newer than t (an older one already fails notHead); only
+ *   heads get here. It happens when an older task was requeued while a newer one runs.
+ */
+const notHead = sql`(SELECT o.seq FROM tasks o
+                     WHERE o.thread = t.thread AND o.seq < t.seq AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')
+                     ORDER BY o.thread DESC, o.seq DESC LIMIT 1) IS NOT NULL`;
+const newerRunning = sql`EXISTS (SELECT 1 FROM tasks o
+                     WHERE o.thread = t.thread AND o.seq > t.seq AND o.status IN ('RUNNING', 'CANCELLING'))`;
+
+/**
  * claimTasks: claims up to `limit` claimable tasks in ONE statement and writes their QUEUED → RUNNING
  * events in it. Claimable (DESIGN.md "Workers", "Jobs and threads"): QUEUED, name filter, job not
  * suspended, thread not paused, and for a thread task: it is the thread's head (no older task of
@@ -54,26 +72,6 @@ export interface ClaimedTask {
  * tasks with a fresh snapshot taken after the lock was ours, and the caller rolls back and retries
  * when it finds one (rare: it needs two claimers racing for one thread within milliseconds).
  */
-/**
- * The thread rules as SQL over a task `t`, written for the index tasks_thread_idx (thread, seq) and
- * in CASE order, cheapest and most selective first:
- * - notHead: the nearest older task that is not concluded, found by a backward scan of
- *   tasks_thread_idx from t (the ORDER BY names both of its columns so that the planner takes it
- *   rather than walking tasks_seq_idx through other threads' rows).
- *   In a queue of thousands that is t's neighbour, one index probe, however long the thread's
- *   concluded history is; only a real head scans its history (once per claim). A plain EXISTS with
- *   "o.seq < t.seq" would scan the history forwards for every queued task of the thread (measured:
- *   20 s per claim with 5,000 queued behind 20,000 done; about 45 ms this way, most of it walking
- *   the 5,000 non-heads in claim order).
- * - newerRunning: a RUNNING/CANCELLING task newer than t (an older one already fails notHead); only
- *   heads get here. It happens when an older task was requeued while a newer one runs.
- */
-const notHead = sql`(SELECT o.seq FROM tasks o
-                     WHERE o.thread = t.thread AND o.seq < t.seq AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')
-                     ORDER BY o.thread DESC, o.seq DESC LIMIT 1) IS NOT NULL`;
-const newerRunning = sql`EXISTS (SELECT 1 FROM tasks o
-                     WHERE o.thread = t.thread AND o.seq > t.seq AND o.status IN ('RUNNING', 'CANCELLING'))`;
-
 export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<ClaimedTask[]> {
   const nameFilter = request.names === null ? sql`` : sql`AND t.name = ANY(${textArray(request.names)})`;
   const rows = await queryRows<{ id: string; job_id: string | null; thread: string | null }>(
