@@ -34,8 +34,9 @@ export interface ClaimedTask {
  * The thread rules as SQL over a task `t`, written for the index tasks_thread_idx (thread, seq) and
  * in CASE order, cheapest and most selective first:
  * - notHead: the nearest older task that is not concluded, found by a backward index scan from t
- *   (tasks_thread_idx, or tasks_seq_idx where the planner finds the thread dense enough). In a queue of thousands that is t's neighbour, one index probe, however long the thread's
- *   concluded history is; only a real head scans its history (once per claim). A plain EXISTS with
+ *   (tasks_thread_idx, or tasks_seq_idx where the planner finds the thread dense enough). In a
+ *   queue of thousands that is t's neighbour, one index probe, however long the thread's concluded
+ *   history is; only a real head scans its history (once per claim). A plain EXISTS with
  *   "o.seq < t.seq" would scan the history forwards for every queued task of the thread (measured:
  *   20 s per claim with 5,000 queued behind 20,000 done; about 45 ms this way, most of it walking
  *   the 5,000 non-heads in claim order).
