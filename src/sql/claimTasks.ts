@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
+import { nextEventTxid } from './events.ts';
 import { textArray, uuidArray } from './params.ts';
 
 /**
@@ -103,13 +104,14 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<C
           lease_expires_at = now() + make_interval(secs => ${request.leaseMs}::float8 / 1000),
           heartbeat_at = now(),
           finished_at = NULL,
-          suspended_by_job = false
+          suspended_by_job = false,
+          event_txid = ${nextEventTxid(sql`t.event_txid`)}
         FROM candidates c
         WHERE t.id = c.id
-        RETURNING t.id, t.job_id, t.thread, t.seq, t.priority
+        RETURNING t.id, t.job_id, t.thread, t.seq, t.priority, t.event_txid
       ), events AS (
-        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status)
-        SELECT 'STATUS_CHANGED', id, job_id, thread, 'QUEUED', 'RUNNING' FROM claimed ORDER BY seq
+        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+        SELECT 'STATUS_CHANGED', id, job_id, thread, 'QUEUED', 'RUNNING', event_txid FROM claimed ORDER BY seq
       ), seen AS (
         INSERT INTO workers (name) VALUES (${request.worker})
         ON CONFLICT (name) DO UPDATE SET last_seen_at = now()
