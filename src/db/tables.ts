@@ -102,6 +102,10 @@ export const tasks = pgTable(
     uniqueIndex('tasks_job_index_idx').on(t.jobId, t.jobIndex),
     index('tasks_claim_idx').on(t.priority.desc(), t.seq).where(sql`${t.status} = 'QUEUED'`),
     index('tasks_thread_idx').on(t.thread, t.seq).where(sql`${t.thread} IS NOT NULL`),
+    // A thread's head (its oldest task not concluded) without walking the thread's finished history.
+    index('tasks_thread_open_idx')
+      .on(t.thread, t.seq)
+      .where(sql`${t.thread} IS NOT NULL AND ${t.status} NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')`),
     index('tasks_name_idx').on(t.name, t.seq),
     index('tasks_ref_id_idx').on(t.refId).where(sql`${t.refId} IS NOT NULL`),
     index('tasks_status_idx').on(t.status, t.seq),

@@ -1,2 +1,0 @@
-ALTER TABLE "jobs" ADD COLUMN "event_txid" bigint DEFAULT (pg_current_xact_id()::text::bigint) NOT NULL;--> statement-breakpoint
-ALTER TABLE "tasks" ADD COLUMN "event_txid" bigint DEFAULT (pg_current_xact_id()::text::bigint) NOT NULL;

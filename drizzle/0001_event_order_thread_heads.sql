@@ -1,0 +1,3 @@
+ALTER TABLE "jobs" ADD COLUMN "event_txid" bigint DEFAULT (pg_current_xact_id()::text::bigint) NOT NULL;--> statement-breakpoint
+ALTER TABLE "tasks" ADD COLUMN "event_txid" bigint DEFAULT (pg_current_xact_id()::text::bigint) NOT NULL;--> statement-breakpoint
+CREATE INDEX "tasks_thread_open_idx" ON "tasks" USING btree ("thread","seq") WHERE "tasks"."thread" IS NOT NULL AND "tasks"."status" NOT IN ('COMPLETED', 'FAILED', 'CANCELLED');
