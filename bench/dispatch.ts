@@ -1,107 +1,119 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { cpus } from 'node:os';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import postgres from 'postgres';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { graphql } from '../src/gql/index.ts';
-import { createGraphqlClient } from '../src/worker/client.ts';
+import { runMigrations } from 'graphile-worker';
+import { gql, metric, type BenchContext, type Metric } from './context.ts';
 
 /**
- * npx tsx bench/dispatch.ts [--tasks 4000] [--workers 4] [--concurrency 8]
- *
- * Tasks/second dispatched end to end on real Postgres: one server (the app factory, in this process),
- * `--workers` reference-worker processes (the CLI, long-polling claimTasks, a no-op handler,
- * concludeTask through the API). The tasks are submitted in one runTasks call once the workers are
- * waiting; the clock runs from that call to the moment the last task is COMPLETED. Each task costs
- * a claim (amortised over `limit`) and a conclusion, both with their events, job status and NOTIFY.
+ * 3. Dispatch: no-op tasks claimed and concluded per second, end to end, by 4 reference-worker
+ * processes (src/worker/cli.ts: long-polling claimTasks with batches up to its concurrency, a no-op
+ * handler, concludeTask through the API) against 4 graphile-worker processes at the same concurrency
+ * on the same Postgres (its own schema, default options: no batch jobs, no job keys; enqueued with one
+ * `add_job` per task in one statement). Both clocks run from the enqueue call to the last task done.
+ * Target: ≥ 1× graphile-worker.
  */
-const { values } = parseArgs({
-  options: {
-    tasks: { type: 'string', default: '4000' },
-    workers: { type: 'string', default: '4' },
-    concurrency: { type: 'string', default: '8' },
-  },
-});
-const taskCount = Number(values.tasks);
-const workerCount = Number(values.workers);
-const concurrency = Number(values.concurrency);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const WORKERS = 4;
+const CONCURRENCY = 8;
 const root = fileURLToPath(new URL('..', import.meta.url));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-const RunTasks = graphql(`
-  mutation DispatchBenchRun($input: RunTasksInput!) { runTasks(input: $input) { applied ids } }
-`);
+async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 120_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
 
-const name = `tasklane_dispatch_${process.pid}`;
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-await admin.unsafe(`CREATE DATABASE ${name}`);
-const url = new URL(adminUrl);
-url.pathname = `/${name}`;
-const app = await buildApp({
-  config: { ...loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn', DATABASE_URL: url.toString() }) },
-});
-const { url: endpoint } = await app.start();
-const db = postgres(url.toString(), { max: 1, onnotice: () => {} });
-const children: ChildProcess[] = [];
-try {
-  for (let i = 0; i < workerCount; i++) {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', 'src/worker/cli.ts', '--url', endpoint, '--handlers', 'bench/noopHandlers.ts', '--name', `bench-${i}`,
-        '--concurrency', String(concurrency), '--poll-wait-ms', '30000'],
-      { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    children.push(child);
-  }
-  // Wait until every worker process is long-polling.
-  const deadline = Date.now() + 30_000;
-  while (app.services.claims.waiting < workerCount) {
-    if (Date.now() > deadline) throw new Error(`only ${app.services.claims.waiting} of ${workerCount} workers are waiting`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-
-  const client = createGraphqlClient(endpoint, undefined);
-  const started = performance.now();
-  const { runTasks } = await client.request(RunTasks, {
-    input: { tasks: Array.from({ length: taskCount }, () => ({ name: 'noop' })) },
-  });
-  if (!runTasks?.applied) throw new Error('runTasks was not applied');
-  const submitted = performance.now();
-  for (;;) {
-    const [row] = await db<{ done: number }[]>`SELECT count(*)::int AS done FROM tasks WHERE status = 'COMPLETED'`;
-    if (row!.done >= taskCount) break;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  const finished = performance.now();
-  const seconds = (finished - submitted) / 1000;
-  const [events] = await db<{ n: number }[]>`SELECT count(*)::int AS n FROM task_events`;
-  const perWorker = await db<{ resident_on: string; n: number }[]>`
-    SELECT resident_on, count(*)::int AS n FROM tasks GROUP BY resident_on ORDER BY resident_on`;
-  console.log(
-    JSON.stringify(
-      {
-        tasks: taskCount,
-        workers: workerCount,
-        concurrencyPerWorker: concurrency,
-        submitMs: Math.round(submitted - started),
-        dispatchSeconds: Number(seconds.toFixed(2)),
-        tasksPerSecond: Math.round(taskCount / seconds),
-        events: events!.n,
-        perWorker: Object.fromEntries(perWorker.map((r) => [r.resident_on, r.n])),
-        machine: { cpus: cpus().length, node: process.version },
-      },
-      null,
-      2,
-    ),
+async function stopAll(children: ChildProcess[]): Promise<void> {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGTERM');
+  await Promise.all(
+    children.map((c) => Promise.race([c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)), sleep(10_000)])),
   );
-} finally {
-  for (const child of children) child.kill('SIGTERM');
-  await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))));
-  await db.end();
-  await app.stop();
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-  await admin.end();
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+export async function benchDispatch(ctx: BenchContext): Promise<Metric[]> {
+  const taskCount = ctx.smoke ? 200 : 4000;
+  const warmup = WORKERS * CONCURRENCY;
+
+  // --- ours -------------------------------------------------------------------------------------
+  const server = await ctx.startServer();
+  const workers: ChildProcess[] = [];
+  let oursPerSecond: number;
+  try {
+    for (let i = 0; i < WORKERS; i++) {
+      workers.push(
+        spawn(
+          process.execPath,
+          ['--import', 'tsx', 'src/worker/cli.ts', '--url', server.url, '--handlers', 'bench/noopHandlers.ts', '--name', `bench-${i}`,
+            '--concurrency', String(CONCURRENCY), '--poll-wait-ms', '30000'],
+          { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
+        ),
+      );
+    }
+    const submit = (n: number) =>
+      gql<{ runTasks: { applied: boolean } }>(server.url, 'mutation DispatchRun($tasks: [TaskDefinition!]!) { runTasks(input: { tasks: $tasks }) { applied } }', {
+        tasks: Array.from({ length: n }, () => ({ name: 'noop' })),
+      });
+    const completed = async () =>
+      (await ctx.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM tasks WHERE status = 'COMPLETED'`)[0]!.n;
+    // Warm-up: every worker process is up and long-polling once these are done.
+    await submit(warmup);
+    await waitFor(async () => (await completed()) >= warmup, 'dispatch warm-up');
+    await sleep(500);
+    const started = performance.now();
+    const { runTasks } = await submit(taskCount);
+    if (!runTasks.applied) throw new Error('runTasks was not applied');
+    await waitFor(async () => (await completed()) >= warmup + taskCount, 'our dispatch');
+    oursPerSecond = taskCount / ((performance.now() - started) / 1000);
+  } finally {
+    await stopAll(workers);
+    await server.stop();
+  }
+  await ctx.reset();
+
+  // --- graphile-worker ------------------------------------------------------------------------
+  await runMigrations({ connectionString: ctx.url, logger: undefined });
+  const baseline: ChildProcess[] = [];
+  let theirsPerSecond: number;
+  try {
+    for (let i = 0; i < WORKERS; i++) {
+      const child = fork(fileURLToPath(new URL('./graphileWorkerProcess.ts', import.meta.url)), [ctx.url, String(CONCURRENCY)], {
+        cwd: root,
+        execArgv: ['--import', 'tsx'],
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      });
+      baseline.push(child);
+      await new Promise<void>((resolve, reject) => {
+        child.once('message', () => resolve());
+        child.once('exit', (code) => reject(new Error(`graphile-worker process exited with ${code}`)));
+      });
+    }
+    const enqueue = (n: number) => ctx.sql`SELECT graphile_worker.add_job('noop', '{}'::json) FROM generate_series(1, ${n}::int)`;
+    const pending = async () =>
+      (await ctx.sql<{ n: number }[]>`SELECT count(*)::int AS n FROM graphile_worker._private_jobs`)[0]!.n;
+    await enqueue(warmup);
+    await waitFor(async () => (await pending()) === 0, 'graphile-worker warm-up');
+    await sleep(500);
+    const started = performance.now();
+    await enqueue(taskCount);
+    // graphile-worker deletes a job when it succeeds; a failed job would stay and time this out.
+    await waitFor(async () => (await pending()) === 0, 'graphile-worker dispatch');
+    theirsPerSecond = taskCount / ((performance.now() - started) / 1000);
+  } finally {
+    await stopAll(baseline);
+    await ctx.sql.unsafe('DROP SCHEMA IF EXISTS graphile_worker CASCADE');
+  }
+  return [
+    metric({
+      suite: 'dispatch',
+      name: `${taskCount} no-op tasks, ${WORKERS} worker processes × ${CONCURRENCY}`,
+      unit: 'tasks/s',
+      ours: oursPerSecond,
+      baseline: theirsPerSecond,
+      baselineName: `graphile-worker 0.16.6, ${WORKERS} processes × concurrency ${CONCURRENCY}`,
+      target: '≥ 1×',
+      minRatio: 1,
+    }),
+  ];
 }

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { benchCommands } from './commands.ts';
+import { benchDispatch } from './dispatch.ts';
 import { createBenchContext, type BenchContext, type Metric } from './context.ts';
 import { benchReads } from './reads.ts';
 import { benchScale } from './scale.ts';
@@ -15,6 +16,7 @@ import { benchSubmit } from './submit.ts';
 const SUITES: Record<string, (ctx: BenchContext) => Promise<Metric[]>> = {
   submit: benchSubmit,
   commands: benchCommands,
+  dispatch: benchDispatch,
   reads: benchReads,
   scale: benchScale,
 };
