@@ -1,194 +1,161 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { metric, percentile, type BenchContext, type Metric } from './context.ts';
+
 /**
- * Fan-out latency: commit → subscriber, for N graphql-ws subscribers on one server, on real Postgres.
+ * 5. Fan-out: commit → delivery latency to N graphql-ws `taskEvents` subscribers (one subscription per
+ * connection, in client processes of their own, all on 127.0.0.1), and server memory per subscriber.
  *
- *   npx tsx bench/fanout.ts [--subscribers 1000] [--messages 100] [--interval 50] [--select-task]
- *
- * The server runs in a child process (`src/main.ts`, the production entry point) on a database of its
- * own (BENCH_DATABASE_URL, default the local cluster; created and dropped here). This process opens
- * N WebSocket connections, each with one `taskEvents` subscription, then commits one event per
- * message with a plain transaction (INSERT into task_events + the NOTIFY every writer sends) and
- * records, per subscriber, the time from the COMMIT returning to the event arriving.
- * Reported: p50/p99/max over every (message, subscriber) delivery, and the same for the time until
- * the last of the N subscribers had a message. BENCH_NODE_ARGS passes flags to the server process
- * (e.g. `--max-semi-space-size=64`, `--cpu-prof`).
- *
- * Measured 2026-11-23 on the shared 2-core dev box (load average 5–8 from other work), 1,000
- * subscribers, one event every 250 ms: p50 64–129 ms, p99 262–543 ms with default flags; p50 55 ms,
- * p99 164 ms with --max-semi-space-size=64 (a third of the server's time was young-generation GC).
- * 20 subscribers: p50 6 ms, p99 10 ms. At 20 events/s × 1,000 subscribers (20,000 deliveries/s) the
- * box saturates and latency grows without bound: each delivery is one GraphQL execution and one
- * WebSocket write per subscriber.
+ * The writer commits one event per message with a plain transaction (INSERT into task_events + the one
+ * NOTIFY every writer sends) at a fixed rate and stamps the moment COMMIT returned; each subscriber
+ * stamps the arrival. Latency is over every (message, subscriber) delivery after a warm-up; deliveries
+ * that never arrive within 60 s are reported as missing (and fail the target).
+ * Memory: the server process's RSS after connecting the subscribers minus before, over N.
+ * Targets: p99 < 100 ms at 1,000 subscribers; < 30 KB per subscriber. Every delivery is one GraphQL
+ * execution and one WebSocket frame per subscriber, so 200 changes/s × 1,000 subscribers is 200,000
+ * executions/s: the suite runs the issue's 200/s and a lower rate, and reports both.
  */
-import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { cpus } from 'node:os';
-import { parseArgs } from 'node:util';
-import { createClient, type Client } from 'graphql-ws';
-import postgres from 'postgres';
-import WebSocket from 'ws';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const now = () => performance.timeOrigin + performance.now();
 
-const { values } = parseArgs({
-  options: {
-    subscribers: { type: 'string', default: '1000' },
-    messages: { type: 'string', default: '100' },
-    interval: { type: 'string', default: '50' },
-    warmup: { type: 'string', default: '10' },
-    'select-task': { type: 'boolean', default: false },
-  },
-});
-const SUBSCRIBERS = Number(values.subscribers);
-const MESSAGES = Number(values.messages);
-const INTERVAL_MS = Number(values.interval);
-const WARMUP = Number(values.warmup);
-const SELECT_TASK = values['select-task'] ?? false;
-
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `tasklane_fanout_${process.pid}`;
-const dbUrl = (() => {
-  const url = new URL(adminUrl);
-  url.pathname = `/${dbName}`;
-  return url.toString();
-})();
-
-function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+async function rssKb(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
+interface Round {
+  subscribers: number;
+  perSecond: number;
+  messages: number;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-await admin.unsafe(`CREATE DATABASE ${dbName}`);
-
-const port = await freePort();
-const child = spawn(process.execPath, [...(process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? []), '--import', 'tsx', 'src/main.ts'], {
-  env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-  stdio: ['ignore', 'inherit', 'inherit'],
-});
-const clients: Client[] = [];
-const writer = postgres(dbUrl, { max: 1, onnotice: () => {} });
-try {
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; ; i++) {
-    if (i > 300) throw new Error('server did not start');
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`);
+export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
+  const plan: { subscribers: number; rounds: Omit<Round, 'subscribers'>[] }[] = ctx.smoke
+    ? [{ subscribers: 50, rounds: [{ perSecond: 20, messages: 20 }] }]
+    : [
+        { subscribers: 1000, rounds: [{ perSecond: 200, messages: 100 }, { perSecond: 4, messages: 40 }] },
+        { subscribers: 5000, rounds: [{ perSecond: 200, messages: 40 }, { perSecond: 1, messages: 20 }] },
+      ];
+  const warmup = 5;
+  const metrics: Metric[] = [];
+  for (const { subscribers, rounds } of plan) {
+    const server = await ctx.startServer();
+    const clientProcesses: ChildProcess[] = [];
     try {
-      if ((await fetch(`${base}/ready`)).ok) break;
-    } catch {
-      /* not listening yet */
-    }
-    await sleep(100);
-  }
-
-  const [task] = await writer<{ id: string }[]>`
-    INSERT INTO tasks (id, name, status, thread) VALUES (gen_random_uuid(), 'fanout', 'RUNNING', 'fanout') RETURNING id::text AS id`;
-
-  // Per message: when its COMMIT returned, and when each subscriber got it.
-  const committedAt = new Map<number, number>();
-  const received: number[][] = Array.from({ length: MESSAGES + WARMUP }, () => []);
-  let deliveries = 0;
-  let errors = 0;
-  const query = `subscription Fanout { taskEvents(filter: { thread: "fanout" }) { cursor kind taskId progress ${
-    SELECT_TASK ? 'task { id status progress }' : ''
-  } } }`;
-
-  let connected = 0;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: SUBSCRIBERS }, async () => {
-      const client = createClient({ url: `ws://127.0.0.1:${port}/graphql`, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
-      clients.push(client);
-      await new Promise<void>((resolve, reject) => {
-        const off = client.on('connected', () => {
-          off();
-          resolve();
+      const [task] = await ctx.sql<{ id: string }[]>`
+        INSERT INTO tasks (id, name, status, thread) VALUES (gen_random_uuid(), 'fanout', 'RUNNING', 'fanout') RETURNING id::text AS id`;
+      await sleep(1000);
+      const rssBefore = await rssKb(server.process.pid!);
+      const wsUrl = server.url.replace(/^http/, 'ws');
+      const processes = subscribers > 1000 ? 2 : 1;
+      for (let p = 0; p < processes; p++) {
+        const child = fork(fileURLToPath(new URL('./fanoutClients.ts', import.meta.url)), [wsUrl, String(subscribers / processes)], {
+          execArgv: ['--import', 'tsx'],
+          stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
-        client.on('error', reject);
-      });
-      client.subscribe<{ taskEvents: { progress: number } }>(
-        { query },
-        {
-          next: (result) => {
-            const now = performance.now();
-            if (result.errors || !result.data) {
-              errors++;
-              return;
-            }
-            // The message number travels in `progress` (m / 1e6).
-            const message = Math.round(result.data.taskEvents.progress * 1e6);
-            received[message]?.push(now);
-            deliveries++;
-          },
-          error: () => void errors++,
-          complete: () => {},
-        },
+        clientProcesses.push(child);
+        await new Promise<void>((resolve, reject) => {
+          child.once('message', () => resolve());
+          child.once('exit', (code) => reject(new Error(`subscriber process exited with ${code}`)));
+        });
+      }
+      await sleep(2000);
+      const rssAfter = await rssKb(server.process.pid!);
+      const perSubscriberKb = (rssAfter - rssBefore) / subscribers;
+      metrics.push(
+        metric({
+          suite: 'fanout',
+          name: `server memory per subscriber, ${subscribers} subscribers`,
+          unit: 'KB',
+          ours: perSubscriberKb,
+          baseline: null,
+          baselineName: null,
+          target: '< 30 KB',
+          note: `server RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MB`,
+        }),
       );
-      connected++;
-    }),
-  );
-  // Subscriptions register with the hub as soon as they start; give the last ones a moment.
-  await sleep(1000);
-  console.log(`${connected} subscribers connected in ${Math.round(performance.now() - started)} ms`);
+      metrics.at(-1)!.pass = perSubscriberKb < 30;
 
-  for (let m = 0; m < MESSAGES + WARMUP; m++) {
-    await writer.begin(async (tx) => {
-      await tx`INSERT INTO task_events (kind, task_id, thread, status, progress)
-               VALUES ('PROGRESS', ${task!.id}, 'fanout', 'RUNNING', ${m / 1e6})`;
-      await tx`SELECT pg_notify('tasklane_events', '')`;
-    });
-    committedAt.set(m, performance.now());
-    await sleep(INTERVAL_MS);
+      let next = 0;
+      for (const round of rounds) {
+        const first = next;
+        const committedAt = new Map<number, number>();
+        const interval = 1000 / round.perSecond;
+        const startedAt = performance.now();
+        for (let i = 0; i < round.messages + warmup; i++) {
+          const m = next++;
+          await ctx.sql.begin(async (tx) => {
+            await tx`INSERT INTO task_events (kind, task_id, thread, status, progress) VALUES ('PROGRESS', ${task!.id}, 'fanout', 'RUNNING', ${m / 1e6})`;
+            await tx`SELECT pg_notify('tasklane_events', '')`;
+          });
+          committedAt.set(m, now());
+          const due = startedAt + (i + 1) * interval;
+          const wait = due - performance.now();
+          if (wait > 0) await sleep(wait);
+        }
+        const achieved = (round.messages + warmup) / ((performance.now() - startedAt) / 1000);
+        // Collect until every delivery arrived or 60 s passed.
+        const expected = (round.messages + warmup) * subscribers;
+        const deadline = Date.now() + 60_000;
+        let received: Record<number, number[]> = {};
+        let errors = 0;
+        const collect = async () => {
+          received = {};
+          errors = 0;
+          let count = 0;
+          for (const child of clientProcesses) {
+            const report = await new Promise<{ received: Record<number, number[]>; errors: number }>((resolve) => {
+              child.once('message', (r) => resolve(r as never));
+              child.send({ type: 'report' });
+            });
+            for (const [m, times] of Object.entries(report.received)) (received[Number(m)] ??= []).push(...times);
+            errors += report.errors;
+          }
+          for (const times of Object.values(received)) count += times.length;
+          return count;
+        };
+        // Reports drain the clients' buffers, so keep what each report returned.
+        const all: Record<number, number[]> = {};
+        let total = 0;
+        for (;;) {
+          total += await collect();
+          for (const [m, times] of Object.entries(received)) (all[Number(m)] ??= []).push(...times);
+          if (total >= expected || Date.now() > deadline) break;
+          await sleep(500);
+        }
+        const latencies: number[] = [];
+        let missing = 0;
+        for (let m = first + warmup; m < first + warmup + round.messages; m++) {
+          const times = all[m] ?? [];
+          missing += subscribers - times.length;
+          for (const t of times) latencies.push(t - committedAt.get(m)!);
+        }
+        const p50 = percentile(latencies, 50);
+        const p99 = percentile(latencies, 99);
+        const note = `${round.perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${errors} errors; max ${Math.max(...latencies).toFixed(0)} ms`;
+        for (const [label, value] of [['p50', p50], ['p99', p99]] as const) {
+          const m = metric({
+            suite: 'fanout',
+            name: `commit → delivery ${label}, ${subscribers} subscribers, ${round.perSecond} changes/s`,
+            unit: 'ms',
+            ours: value,
+            baseline: null,
+            baselineName: null,
+            target: label === 'p99' && subscribers === 1000 ? '< 100 ms' : null,
+            note,
+          });
+          if (label === 'p99' && subscribers === 1000) m.pass = missing === 0 && value < 100;
+          metrics.push(m);
+        }
+      }
+    } finally {
+      for (const child of clientProcesses) child.send({ type: 'close' });
+      await Promise.all(clientProcesses.map((c) => Promise.race([c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)), sleep(10_000)])));
+      for (const child of clientProcesses) if (child.exitCode === null) child.kill('SIGKILL');
+      await server.stop();
+      await ctx.reset();
+    }
   }
-  const expected = (MESSAGES + WARMUP) * SUBSCRIBERS;
-  const deadline = Date.now() + 30_000;
-  while (deliveries < expected && Date.now() < deadline) await sleep(50);
-
-  const all: number[] = [];
-  const lastPerMessage: number[] = [];
-  let missing = 0;
-  for (let m = WARMUP; m < MESSAGES + WARMUP; m++) {
-    const commit = committedAt.get(m)!;
-    const times = received[m]!;
-    missing += SUBSCRIBERS - times.length;
-    for (const t of times) all.push(t - commit);
-    if (times.length) lastPerMessage.push(Math.max(...times) - commit);
-  }
-  all.sort((a, b) => a - b);
-  lastPerMessage.sort((a, b) => a - b);
-  const fmt = (n: number) => n.toFixed(1);
-  console.log(
-    `\nfan-out: ${SUBSCRIBERS} graphql-ws subscribers, ${MESSAGES} messages (+${WARMUP} warm-up) every ${INTERVAL_MS} ms${
-      SELECT_TASK ? ', selecting task' : ''
-    }`,
-  );
-  console.log(`machine: ${cpus().length} cpus (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
-  console.table({
-    'commit → each subscriber (ms)': { p50: fmt(percentile(all, 50)), p99: fmt(percentile(all, 99)), max: fmt(all.at(-1) ?? NaN), n: all.length },
-    'commit → last subscriber (ms)': {
-      p50: fmt(percentile(lastPerMessage, 50)),
-      p99: fmt(percentile(lastPerMessage, 99)),
-      max: fmt(lastPerMessage.at(-1) ?? NaN),
-      n: lastPerMessage.length,
-    },
-  });
-  console.log(`missing deliveries: ${missing}, errors: ${errors}`);
-} finally {
-  await Promise.all(clients.map((c) => c.dispose()));
-  child.kill('SIGTERM');
-  await new Promise((resolve) => child.once('exit', resolve));
-  await writer.end({ timeout: 5 });
-  await admin.unsafe(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
-  await admin.end();
+  return metrics;
 }

@@ -2,6 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { benchCommands } from './commands.ts';
 import { benchDispatch } from './dispatch.ts';
+import { benchFanout } from './fanout.ts';
 import { createBenchContext, type BenchContext, type Metric } from './context.ts';
 import { benchReads } from './reads.ts';
 import { benchScale } from './scale.ts';
@@ -18,6 +19,7 @@ const SUITES: Record<string, (ctx: BenchContext) => Promise<Metric[]>> = {
   commands: benchCommands,
   dispatch: benchDispatch,
   reads: benchReads,
+  fanout: benchFanout,
   scale: benchScale,
 };
 
