@@ -48,15 +48,20 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
       await sleep(1000);
       const rssBefore = await rssKb(server.process.pid!);
       const wsUrl = server.url.replace(/^http/, 'ws');
+      let connectFailures = 0;
       const processes = subscribers > 1000 ? 2 : 1;
       for (let p = 0; p < processes; p++) {
         const child = fork(fileURLToPath(new URL('./fanoutClients.ts', import.meta.url)), [wsUrl, String(subscribers / processes)], {
           execArgv: ['--import', 'tsx'],
           stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
         });
+        child.on('error', () => {}); // a dead client process shows up as missing deliveries
         clientProcesses.push(child);
         await new Promise<void>((resolve, reject) => {
-          child.once('message', () => resolve());
+          child.once('message', (m) => {
+            connectFailures += (m as { connectFailures: number }).connectFailures;
+            resolve();
+          });
           child.once('exit', (code) => reject(new Error(`subscriber process exited with ${code}`)));
         });
       }
@@ -72,7 +77,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
           baseline: null,
           baselineName: null,
           target: '< 30 KB',
-          note: `server RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MB`,
+          note: `${connectFailures} subscribers failed to connect; server RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MB`,
         }),
       );
       metrics.at(-1)!.pass = perSubscriberKb < 30;
@@ -105,6 +110,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
           errors = 0;
           let count = 0;
           for (const child of clientProcesses) {
+            if (!child.connected) continue;
             const report = await new Promise<{ received: Record<number, number[]>; errors: number }>((resolve) => {
               child.once('message', (r) => resolve(r as never));
               child.send({ type: 'report' });
@@ -150,7 +156,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         }
       }
     } finally {
-      for (const child of clientProcesses) child.send({ type: 'close' });
+      for (const child of clientProcesses) if (child.connected) child.send({ type: 'close' });
       await Promise.all(clientProcesses.map((c) => Promise.race([c.exitCode !== null ? null : new Promise((r) => c.once('exit', r)), sleep(10_000)])));
       for (const child of clientProcesses) if (child.exitCode === null) child.kill('SIGKILL');
       await server.stop();

@@ -12,9 +12,20 @@ const count = Number(countArg);
 const query = 'subscription Fanout { taskEvents(filter: { thread: "fanout" }) { cursor kind taskId progress } }';
 const received: Record<number, number[]> = {};
 let errors = 0;
+let connectFailures = 0;
 const clients: Client[] = [];
 
-async function connect(): Promise<void> {
+/** One subscriber; a connection the server refused or reset is retried twice, then counted. */
+async function connect(attempt = 0): Promise<void> {
+  try {
+    await connectOnce();
+  } catch {
+    if (attempt < 2) return connect(attempt + 1);
+    connectFailures++;
+  }
+}
+
+async function connectOnce(): Promise<void> {
   const client = createClient({ url: url!, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
   clients.push(client);
   await new Promise<void>((resolve, reject) => {
@@ -40,9 +51,9 @@ async function connect(): Promise<void> {
   );
 }
 
-// Connect in waves of 200 so the server's accept queue is not the thing measured.
-for (let i = 0; i < count; i += 200) await Promise.all(Array.from({ length: Math.min(200, count - i) }, connect));
-process.send!({ type: 'connected' });
+// Connect in waves of 100 so the server's accept queue is not the thing measured.
+for (let i = 0; i < count; i += 100) await Promise.all(Array.from({ length: Math.min(100, count - i) }, connect));
+process.send!({ type: 'connected', connectFailures });
 process.on('message', async (message: { type: string }) => {
   if (message.type === 'report') {
     process.send!({ type: 'report', received, errors });
