@@ -115,7 +115,10 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
               child.once('message', (r) => resolve(r as never));
               child.send({ type: 'report' });
             });
-            for (const [m, times] of Object.entries(report.received)) (received[Number(m)] ??= []).push(...times);
+            for (const [m, times] of Object.entries(report.received)) {
+              const into = (received[Number(m)] ??= []);
+              for (const t of times) into.push(t);
+            }
             errors += report.errors;
           }
           for (const times of Object.values(received)) count += times.length;
@@ -126,7 +129,10 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         let total = 0;
         for (;;) {
           total += await collect();
-          for (const [m, times] of Object.entries(received)) (all[Number(m)] ??= []).push(...times);
+          for (const [m, times] of Object.entries(received)) {
+            const into = (all[Number(m)] ??= []);
+            for (const t of times) into.push(t);
+          }
           if (total >= expected || Date.now() > deadline) break;
           await sleep(500);
         }
@@ -139,7 +145,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         }
         const p50 = percentile(latencies, 50);
         const p99 = percentile(latencies, 99);
-        const note = `${round.perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${errors} errors; max ${Math.max(...latencies).toFixed(0)} ms`;
+        const note = `${round.perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${errors} errors; max ${latencies.reduce((a, b) => Math.max(a, b), 0).toFixed(0)} ms`;
         for (const [label, value] of [['p50', p50], ['p99', p99]] as const) {
           const m = metric({
             suite: 'fanout',

@@ -11,7 +11,7 @@ async function fill(ctx: BenchContext, upTo: number): Promise<void> {
     await ctx.sql`
       INSERT INTO tasks (id, name, status, priority, conf)
       SELECT gen_random_uuid(), 'scale-' || (i % 100), 'QUEUED', i % 7, '{}'::jsonb
-      FROM generate_series(${from}, ${to - 1}) AS i`;
+      FROM generate_series(${from}::int, ${to - 1}::int) AS i`;
   }
   await ctx.sql`ANALYZE tasks`;
 }
