@@ -14,7 +14,6 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation DispatchBenchRun($input: RunTasksInput!) { runTasks(input: $input) { applied ids } }\n": typeof types.DispatchBenchRunDocument,
     "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": typeof types.WorkerClaimTasksDocument,
     "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": typeof types.WorkerHeartbeatDocument,
     "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n": typeof types.WorkerConcludeTaskDocument,
@@ -91,7 +90,6 @@ type Documents = {
     "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": typeof types.WorkerTestFailDocument,
 };
 const documents: Documents = {
-    "\n  mutation DispatchBenchRun($input: RunTasksInput!) { runTasks(input: $input) { applied ids } }\n": types.DispatchBenchRunDocument,
     "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": types.WorkerClaimTasksDocument,
     "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": types.WorkerHeartbeatDocument,
     "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n": types.WorkerConcludeTaskDocument,
@@ -182,10 +180,6 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation DispatchBenchRun($input: RunTasksInput!) { runTasks(input: $input) { applied ids } }\n"): (typeof documents)["\n  mutation DispatchBenchRun($input: RunTasksInput!) { runTasks(input: $input) { applied ids } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
