@@ -110,6 +110,19 @@ function rowAtOrBefore(txid: SQL | unknown, id: SQL | unknown, cursor: EventCurs
   return sql`(${txid}, ${id}) <= (${cursor.txid.toString()}::bigint, ${cursor.id.toString()}::bigint)`;
 }
 
+/**
+ * The rows of a range that readers may pass: after `after`, up to `upTo`, and final (their
+ * transaction is below the snapshot's xmin, see the comment at the top). Every reader of either log
+ * goes through here, so the safety rule is stated once.
+ */
+function finalRowsInRange(txid: SQL | unknown, id: SQL | unknown, range: Pick<EventRange, 'after' | 'upTo'>): SQL | undefined {
+  return and(
+    range.after ? rowAfter(txid, id, range.after) : undefined,
+    range.upTo ? rowAtOrBefore(txid, id, range.upTo) : undefined,
+    sql`${txid} < ${SNAPSHOT_XMIN}`,
+  );
+}
+
 export function taskEventFilterCondition(filter: TaskEventFilter | null | undefined): SQL | undefined {
   if (!filter) return undefined;
   const parts: SQL[] = [];
@@ -165,9 +178,7 @@ export async function readTaskEventsAfter(
     .from(taskEvents)
     .where(
       and(
-        range.after ? rowAfter(taskEvents.txid, taskEvents.id, range.after) : undefined,
-        range.upTo ? rowAtOrBefore(taskEvents.txid, taskEvents.id, range.upTo) : undefined,
-        sql`${taskEvents.txid} < ${SNAPSHOT_XMIN}`,
+        finalRowsInRange(taskEvents.txid, taskEvents.id, range),
         taskEventFilterCondition(range.filter),
       ),
     )
@@ -197,8 +208,7 @@ export async function readTaskEventsOfTasks(
     .where(
       and(
         sql`${taskEvents.taskId} = ANY(${uuidArray(taskIds)})`,
-        range.after ? rowAfter(taskEvents.txid, taskEvents.id, range.after) : undefined,
-        sql`${taskEvents.txid} < ${SNAPSHOT_XMIN}`,
+        finalRowsInRange(taskEvents.txid, taskEvents.id, range),
       ),
     )
     .as('ranked');
@@ -236,9 +246,7 @@ export async function readJobEventsAfter(
     .from(jobEvents)
     .where(
       and(
-        range.after ? rowAfter(jobEvents.txid, jobEvents.id, range.after) : undefined,
-        range.upTo ? rowAtOrBefore(jobEvents.txid, jobEvents.id, range.upTo) : undefined,
-        sql`${jobEvents.txid} < ${SNAPSHOT_XMIN}`,
+        finalRowsInRange(jobEvents.txid, jobEvents.id, range),
         jobCondition,
       ),
     )
