@@ -16,14 +16,13 @@ async function fill(ctx: BenchContext, upTo: number): Promise<void> {
   await ctx.sql`ANALYZE tasks`;
 }
 
-async function sample(url: string, count: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
+async function sample(count: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i++) {
     const start = performance.now();
     await run(i);
     times.push(performance.now() - start);
   }
-  void url;
   return times;
 }
 
@@ -37,9 +36,9 @@ export async function benchScale(ctx: BenchContext): Promise<Metric[]> {
   const samples = ctx.smoke ? 20 : 100;
   const server = await ctx.startServer();
   const measure = async () => {
-    await sample(server.url, 10, (i) => gql(server.url, LIST, { name: `scale-${i}` })); // warm-up
-    const list = await sample(server.url, samples, (i) => gql(server.url, LIST, { name: `scale-${i % 100}` }));
-    const claim = await sample(server.url, samples, async () => {
+    await sample(10, (i) => gql(server.url, LIST, { name: `scale-${i}` })); // warm-up
+    const list = await sample(samples, (i) => gql(server.url, LIST, { name: `scale-${i % 100}` }));
+    const claim = await sample(samples, async () => {
       const data = await gql<{ claimTasks: { tasks: unknown[] } }>(server.url, CLAIM);
       if (data.claimTasks.tasks.length !== 1) throw new Error('scale: claim found no task');
     });
