@@ -1,11 +1,10 @@
 import { inTransaction, notifyEvents, type Executor } from '../db/database.ts';
 import { newId, parseId } from '../domain/ids.ts';
-import { LIMITS, checkBatchSize } from '../domain/limits.ts';
+import { LIMITS, badInput, checkBatchSize } from '../domain/limits.ts';
 import { validateTaskDefinition, type ValidTaskDefinition } from '../domain/taskDefinition.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../sql/idempotency.ts';
 import { insertJob, refreshJobStatuses, reserveJobIndices } from '../sql/jobWrites.ts';
 import { existingTaskIds, insertTasks, type NewTask } from '../sql/taskWrites.ts';
-import { badInput } from '../domain/limits.ts';
 import type { TaskError } from './errors.ts';
 
 export interface RunTasksRequest {
