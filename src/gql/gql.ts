@@ -35,6 +35,10 @@ type Documents = {
     "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": typeof types.SeedConcludeDocument,
     "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.ConcludeTaskTestDocument,
     "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }": typeof types.ConcludeJobStatusDocument,
+    "\n  mutation ConcludeTasksTest($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.ConcludeTasksTestDocument,
+    "\n  mutation ConcludeTasksTestLean($input: ConcludeTasksInput!) { concludeTasks(input: $input) { applied errors { index code } } }\n": typeof types.ConcludeTasksTestLeanDocument,
+    "\n  mutation ConcludeTasksTestSingle($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied errors { index code } } }\n": typeof types.ConcludeTasksTestSingleDocument,
+    "query ConcludeTasksJobStatus($id: ID!) { job(id: $id) { status } }": typeof types.ConcludeTasksJobStatusDocument,
     "\n  mutation EventOrderRun($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.EventOrderRunDocument,
     "\n  mutation EventOrderSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) { applied }\n  }\n": typeof types.EventOrderSuspendDocument,
     "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.EventsRunTasksDocument,
@@ -111,6 +115,10 @@ const documents: Documents = {
     "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": types.SeedConcludeDocument,
     "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": types.ConcludeTaskTestDocument,
     "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }": types.ConcludeJobStatusDocument,
+    "\n  mutation ConcludeTasksTest($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": types.ConcludeTasksTestDocument,
+    "\n  mutation ConcludeTasksTestLean($input: ConcludeTasksInput!) { concludeTasks(input: $input) { applied errors { index code } } }\n": types.ConcludeTasksTestLeanDocument,
+    "\n  mutation ConcludeTasksTestSingle($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied errors { index code } } }\n": types.ConcludeTasksTestSingleDocument,
+    "query ConcludeTasksJobStatus($id: ID!) { job(id: $id) { status } }": types.ConcludeTasksJobStatusDocument,
     "\n  mutation EventOrderRun($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.EventOrderRunDocument,
     "\n  mutation EventOrderSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) { applied }\n  }\n": types.EventOrderSuspendDocument,
     "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.EventsRunTasksDocument,
@@ -264,6 +272,22 @@ export function graphql(source: "\n  mutation ConcludeTaskTest($input: ConcludeT
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }"): (typeof documents)["query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcludeTasksTest($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation ConcludeTasksTest($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcludeTasksTestLean($input: ConcludeTasksInput!) { concludeTasks(input: $input) { applied errors { index code } } }\n"): (typeof documents)["\n  mutation ConcludeTasksTestLean($input: ConcludeTasksInput!) { concludeTasks(input: $input) { applied errors { index code } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcludeTasksTestSingle($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied errors { index code } } }\n"): (typeof documents)["\n  mutation ConcludeTasksTestSingle($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied errors { index code } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ConcludeTasksJobStatus($id: ID!) { job(id: $id) { status } }"): (typeof documents)["query ConcludeTasksJobStatus($id: ID!) { job(id: $id) { status } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
