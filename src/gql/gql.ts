@@ -16,7 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": typeof types.WorkerClaimTasksDocument,
     "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": typeof types.WorkerHeartbeatDocument,
-    "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n": typeof types.WorkerConcludeTaskDocument,
+    "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n": typeof types.WorkerConcludeTasksDocument,
     "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }": typeof types.ClaimTestPauseDocument,
     "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }": typeof types.ClaimTestResumeDocument,
     "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }": typeof types.ClaimTestSuspendJobsDocument,
@@ -96,7 +96,7 @@ type Documents = {
 const documents: Documents = {
     "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": types.WorkerClaimTasksDocument,
     "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": types.WorkerHeartbeatDocument,
-    "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n": types.WorkerConcludeTaskDocument,
+    "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n": types.WorkerConcludeTasksDocument,
     "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }": types.ClaimTestPauseDocument,
     "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }": types.ClaimTestResumeDocument,
     "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }": types.ClaimTestSuspendJobsDocument,
@@ -199,7 +199,7 @@ export function graphql(source: "\n  mutation WorkerHeartbeat($input: HeartbeatI
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
