@@ -186,9 +186,9 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * attempt, so a worker whose claim was revoked can never overwrite a newer attempt.
  *
  * Claims and conclusions overlap. A finished handler frees its slot at once; its conclusion is
- * queued and sent with concludeTasks: at once when no conclude request is in flight, else together
- * with every other conclusion that finished meanwhile, in the next request (natural batching, no
- * added delay). A task stays held (heartbeated) until its conclusion is answered, and the worker
+ * queued and sent with concludeTasks: at the end of this event-loop turn when no conclude request is
+ * in flight, else together with every other conclusion that finished meanwhile, in the next request
+ * (natural batching, no timer). A task stays held (heartbeated) until its conclusion is answered, and the worker
  * holds at most 2 × concurrency tasks, so claims pause while a slow server lets conclusions pile up.
  */
 export function createWorker(options: WorkerOptions): Worker {
@@ -214,6 +214,7 @@ export function createWorker(options: WorkerOptions): Worker {
   let executing = 0;
   const conclusions: QueuedConclusion[] = [];
   let concluding: Promise<void> | null = null;
+  let flushScheduled = false;
   /** Set by a non-graceful stop: conclusions still go out, but a failed request is not retried. */
   let noRetries = false;
 
@@ -225,15 +226,15 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claimLoop(): Promise<void> {
     let backoff = 100;
+    stopClaiming.signal.addEventListener('abort', freeSlot, { once: true });
     while (!stopClaiming.signal.aborted) {
       // Free handler slots, while the tasks held (running or waiting for their conclusion) stay
       // within 2 × concurrency.
       const free = Math.min(concurrency - executing, 2 * concurrency - running.size);
       if (free <= 0) {
-        await new Promise<void>((resolve) => {
-          slotFreed = resolve;
-          stopClaiming.signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await new Promise<void>((resolve) => (slotFreed = resolve));
+        // Handlers that finish in this turn of the event loop free their slots too: one claim for all.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       try {
@@ -336,12 +337,21 @@ export function createWorker(options: WorkerOptions): Worker {
     flushConclusions();
   }
 
-  /** Starts sending queued conclusions unless a request is already in flight (it takes them next). */
+  /**
+   * Sends the queued conclusions unless a request is already in flight (it takes them next). The
+   * request starts at the end of this turn of the event loop, so the handlers that finish together
+   * (a claimed batch of quick tasks) conclude together; there is no timer and no waiting beyond that.
+   */
   function flushConclusions(): void {
-    if (concluding || conclusions.length === 0) return;
-    concluding = sendConclusions().finally(() => {
-      concluding = null;
-      flushConclusions(); // anything queued after the loop's last look
+    if (concluding || flushScheduled || conclusions.length === 0) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      if (concluding || conclusions.length === 0) return;
+      concluding = sendConclusions().finally(() => {
+        concluding = null;
+        flushConclusions(); // anything queued after the loop's last look
+      });
     });
   }
 
