@@ -74,8 +74,14 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
   } finally {
     await migrator.end({ timeout: 5 });
   }
-  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'tasklane' } });
-  const db = drizzlePostgres({ client, logger: queryLogger(onQuery) }) as unknown as Executor;
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    // Prepared statements (see preparingNamedStatements) are still planned for their parameters on
+    // every execution, as unprepared ones are: a generic plan could walk the claim index differently.
+    connection: { application_name: 'tasklane', plan_cache_mode: 'force_custom_plan' },
+  });
+  const db = drizzlePostgres({ client: preparingNamedStatements(client), logger: queryLogger(onQuery) }) as unknown as Executor;
   return {
     kind: 'postgres',
     db,
@@ -93,6 +99,37 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/** A statement that carries a name comment, e.g. `/* lockTasks *\/`. */
+const NAMED_STATEMENT = /\/\* [A-Za-z]+ \*\//;
+
+/**
+ * The hand-written statements (src/sql, src/auth) carry a comment naming them, and their text never
+ * varies with the data: lists travel as one array or JSON parameter. Those go out as named prepared
+ * statements: Postgres parses each once per connection, and postgres.js sends parameters without
+ * first asking the server to describe the statement (an unprepared statement with parameters costs
+ * two round trips; a prepared one, one). Statements from the query builder, whose text grows with
+ * list lengths (`in ($1, $2, …)`), stay unprepared so that they do not pile up per connection.
+ * drizzle calls `unsafe` on the client it was given, and on the client of each transaction.
+ */
+function preparingNamedStatements(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
+    get(target, property, receiver) {
+      if (property === 'unsafe') {
+        return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, parameters, NAMED_STATEMENT.test(query) ? { ...options, prepare: true } : options);
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const work = args.pop() as (sql: postgres.Sql) => unknown;
+          const method = Reflect.get(target, property, target) as (...a: unknown[]) => Promise<unknown>;
+          return method(...args, (sql: postgres.Sql) => work(preparingNamedStatements(sql)));
+        };
+      }
+      return Reflect.get(target, property, receiver) as unknown;
+    },
+  });
 }
 
 function queryLogger(onQuery: ((query: string) => void) | undefined) {
@@ -137,5 +174,5 @@ export async function inTransaction<T>(db: Executor, work: (tx: Executor) => Pro
 
 /** One NOTIFY per transaction: Postgres folds identical notifications of a transaction into one. */
 export async function notifyEvents(tx: Executor): Promise<void> {
-  await tx.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`);
+  await tx.execute(sql`/* notifyEvents */ SELECT pg_notify(${EVENTS_CHANNEL}, '')`);
 }
