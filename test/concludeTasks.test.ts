@@ -93,7 +93,7 @@ const ROWS: Row[] = [
   { label: 'another worker: NOT_OWNER', item: (t) => ({ id: t.otherWorker, outcome: 'SUCCEEDED', worker: 'worker-2' }), applies: false, error: { code: 'NOT_OWNER', status: 'RUNNING', taskId: 'task' } },
   { label: 'stale attempt: NOT_OWNER', item: (t) => ({ id: t.stale, outcome: 'SUCCEEDED', worker: 'worker-1', attempt: 0 }), applies: false, error: { code: 'NOT_OWNER', status: 'RUNNING', taskId: 'task' } },
   { label: 'failed with errorInfo', item: (t) => ({ id: t.failed, outcome: 'FAILED', errorInfo: ['E_RENDER', 'frame 3'] }), applies: true },
-  { label: 'delayMs: stored, applied later', item: (t) => ({ id: t.delayed, outcome: 'SUCCEEDED', result: 7, delayMs: 150, worker: 'worker-1', attempt: 1 }), applies: true },
+  { label: 'delayMs: stored, applied later', item: (t) => ({ id: t.delayed, outcome: 'SUCCEEDED', result: 7, delayMs: 1_500, worker: 'worker-1', attempt: 1 }), applies: true },
   { label: 'deferred destroy: deleted', item: (t) => ({ id: t.destroying, outcome: 'CANCELLED', worker: 'worker-1' }), applies: true },
   { label: 'job task: job status refreshed', item: (t) => ({ id: t.jobTask, outcome: 'FAILED' }), applies: true },
   { label: 'delayed conclusion already pending: INVALID_STATE', item: (t) => ({ id: t.delayedBefore, outcome: 'SUCCEEDED' }), applies: false, error: { code: 'INVALID_STATE', status: 'RUNNING', taskId: 'task' } },
@@ -140,6 +140,9 @@ describe('concludeTasks: one mixed batch', () => {
     const { concludeTasks: payload } = await server.gql(ConcludeMany, { input: { tasks: items, ...(ignore === undefined ? {} : { ignore }) } });
 
     expect(payload.applied).toBe(true);
+    // The delayed one is stored now (still RUNNING, nothing in its log yet) and lands when due (below).
+    expect((await eventsOf(server, [t.delayed])).get(t.delayed)!.map((e) => e.kind)).toEqual(['CREATED']);
+    expect((await taskStates(server, [t.delayed])).get(t.delayed)!.status).toBe('RUNNING');
     expect(payload.ids).toEqual(ROWS.flatMap((r, i) => (r.applies ? [items[i]!.id] : [])));
     expect(payload.errors).toEqual(
       ROWS.flatMap((r, index) =>
@@ -158,7 +161,7 @@ describe('concludeTasks: one mixed batch', () => {
     expect((await server.gql(JobStatus, { id: t.jobId })).job!.status).toBe('FAILED');
 
     // Events, written in the same transaction: one STATUS_CHANGED per concluded task, DELETED for the destroyed one.
-    const events = await eventsOf(server, [t.ok, t.failed, t.destroying, t.delayed, t.stale]);
+    const events = await eventsOf(server, [t.ok, t.failed, t.destroying, t.stale]);
     expect(events.get(t.ok)!.slice(1).map((e) => [e.kind, e.previous_status, e.status])).toEqual([['STATUS_CHANGED', 'RUNNING', 'COMPLETED']]);
     expect(events.get(t.failed)!.at(-1)).toMatchObject({ kind: 'STATUS_CHANGED', previous_status: 'RUNNING', status: 'FAILED' });
     expect(events.get(t.destroying)!.map((e) => [e.kind, e.previous_status, e.status])).toEqual([
@@ -167,10 +170,7 @@ describe('concludeTasks: one mixed batch', () => {
     ]);
     expect(events.get(t.stale)!.map((e) => e.kind)).toEqual(['CREATED']);
 
-    // The delayed one is stored now (still RUNNING, nothing in its log yet) and lands when due.
-    expect(events.get(t.delayed)!.map((e) => e.kind)).toEqual(['CREATED']);
-    expect(states.get(t.delayed)!.status).toBe('RUNNING');
-    const landed = await waitFor(async () => (await taskStates(server, [t.delayed])).get(t.delayed)!, (s) => s.status !== 'RUNNING', 3_000);
+    const landed = await waitFor(async () => (await taskStates(server, [t.delayed])).get(t.delayed)!, (s) => s.status !== 'RUNNING', 6_000);
     expect(landed).toMatchObject({ status: 'COMPLETED', result: '7' });
   });
 

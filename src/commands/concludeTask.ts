@@ -86,8 +86,11 @@ interface Immediate {
   conclusion: Reported;
 }
 
-/** Writes conclusions now: the concluded rows with their events, and for deferred destroys, the deletions. */
-async function writeConclusions(tx: Executor, items: readonly Immediate[]): Promise<Set<string>> {
+/**
+ * Writes conclusions now: the concluded rows with their events, and for deferred destroys, the
+ * deletions; then the touched jobs' statuses, and the transaction's NOTIFY when anything changed.
+ */
+async function writeConclusions(tx: Executor, items: readonly Immediate[]): Promise<void> {
   const conclusions: Conclusion[] = [];
   // Deferred destroys, grouped by outcome: the deleting statement keys its effects by source status.
   const deletions = new Map<ConcludeOutcome, { ids: string[]; effects: Map<TaskStatus, StatusEffect> }>();
@@ -106,9 +109,11 @@ async function writeConclusions(tx: Executor, items: readonly Immediate[]): Prom
       conclusions.push({ id: item.id, previous: item.status, status: t.to, progressOne: effect.progressOne, ...item.conclusion });
     }
   }
-  await concludeTasksSql(tx, conclusions);
+  // The conclude statement sends the NOTIFY itself when it concluded something.
+  const notified = (await concludeTasksSql(tx, conclusions)) > 0;
   for (const group of deletions.values()) await deleteTasksWithLog(tx, group.ids, [...group.effects.values()]);
-  return jobIds;
+  await refreshJobStatuses(tx, jobIds);
+  if (deletions.size > 0 && !notified) await notifyEvents(tx);
 }
 
 /** A task as the batch sees it while deciding item after item (an earlier item may have concluded it). */
@@ -196,8 +201,8 @@ function decide(caller: Caller, items: readonly Item[], locked: readonly LockedT
  * The one conclude path (concludeTask is its one-item case). In one transaction: lock the named
  * tasks once, in id order → decide per item (decide, pure) → with `ignore: false` any error returns
  * before anything is written → store the delayed conclusions in one UPDATE → write the immediate
- * ones in one UPDATE that also writes their STATUS_CHANGED events (and one DELETE with DELETED
- * events for deferred destroys) → refresh the touched jobs' statuses once → one NOTIFY. After the
+ * ones in one UPDATE that also writes their STATUS_CHANGED events and sends the NOTIFY (and one
+ * DELETE with DELETED events for deferred destroys) → refresh the touched jobs' statuses once. After the
  * commit the sweeper is woken for the earliest delayed conclusion.
  *
  * Conclusions are fenced: a given `worker` must hold the task and a given `attempt` must be its
@@ -227,11 +232,7 @@ async function conclude(
     const decided = decide(caller, items, locked);
     if (decided.errors.length > 0 && !ignore) return { applied: false, ids: [], errors: decided.errors };
     dueAt = await storePendingConclusions(tx, decided.delayed);
-    if (decided.immediate.length > 0) {
-      const jobIds = await writeConclusions(tx, decided.immediate);
-      await refreshJobStatuses(tx, jobIds);
-      await notifyEvents(tx);
-    }
+    await writeConclusions(tx, decided.immediate);
     return { applied: true, ids: decided.ids, errors: decided.errors };
   });
   if (dueAt !== null) sweeper?.wakeAt(new Date(dueAt));
@@ -292,9 +293,7 @@ export async function applyDueConclusions(db: Executor, limit = DUE_BATCH): Prom
       });
     }
     await clearPendingConclusions(tx, stale);
-    const jobIds = await writeConclusions(tx, apply);
-    await refreshJobStatuses(tx, jobIds);
-    if (apply.length > 0) await notifyEvents(tx);
+    await writeConclusions(tx, apply);
     return apply.length;
   });
 }

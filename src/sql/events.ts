@@ -297,7 +297,8 @@ export async function readSafeFrontier(ex: Executor, log: EventLog): Promise<Eve
   const [row] = await ex
     .select({ txid: sql<string>`${table.txid}::text`, id: sql<string>`${table.id}::text` })
     .from(table)
-    .where(sql`${table.txid} < ${SNAPSHOT_XMIN}`)
+    // Named, so that it goes out as a prepared statement: the event hub runs it after every NOTIFY.
+    .where(sql`/* readSafeFrontier */ ${table.txid} < ${SNAPSHOT_XMIN}`)
     .orderBy(desc(table.txid), desc(table.id))
     .limit(1);
   return row ? { txid: BigInt(row.txid), id: BigInt(row.id) } : { txid: 0n, id: 0n };

@@ -1,5 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { queryRows, type Executor } from '../db/database.ts';
+import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
 import { nextEventTxid } from './events.ts';
 import { jsonParam, textArray, uuidArray } from './params.ts';
@@ -248,11 +248,12 @@ export interface Conclusion {
 
 /**
  * concludeTasks: writes conclusions (status, result, resultType, errorInfo, finishedAt, lease
- * released) with their STATUS_CHANGED events, in one statement. Used by concludeTask without delay
- * and by the sweep step that applies delayed conclusions.
+ * released) with their STATUS_CHANGED events, in one statement that also sends the transaction's
+ * NOTIFY when it changed anything (sent at commit; see notifyEvents). Used by concludeTasks and by
+ * the sweep step that applies delayed conclusions. Returns how many tasks it concluded.
  */
-export async function concludeTasks(ex: Executor, items: readonly Conclusion[]): Promise<void> {
-  if (items.length === 0) return;
+export async function concludeTasks(ex: Executor, items: readonly Conclusion[]): Promise<number> {
+  if (items.length === 0) return 0;
   const input = items.map((c) => ({
     id: c.id,
     previous: c.previous,
@@ -263,33 +264,41 @@ export async function concludeTasks(ex: Executor, items: readonly Conclusion[]):
     error_info: c.errorInfo,
     progress_one: c.progressOne,
   }));
-  await ex.execute(sql`
-    /* concludeTasks */
-    WITH input AS (
-      SELECT * FROM jsonb_to_recordset(${jsonParam(input)}) AS x(
-        id uuid, previous text, status text, result jsonb, result_type text, error_info jsonb, progress_one boolean)
-    ), updated AS (
-      UPDATE tasks t SET
-        status = i.status,
-        result = i.result -> 'value',
-        result_type = i.result_type,
-        error_info = ARRAY(SELECT jsonb_array_elements_text(coalesce(i.error_info, '[]'::jsonb))),
-        progress = CASE WHEN i.progress_one THEN 1 ELSE t.progress END,
-        lease_expires_at = NULL,
-        heartbeat_at = NULL,
-        finished_at = now(),
-        suspended_by_job = false,
-        pending_conclusion = NULL,
-        conclude_at = NULL,
-        event_txid = ${nextEventTxid(sql`t.event_txid`)}
-      FROM input i
-      WHERE t.id = i.id AND t.status = i.previous
-      RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid, i.previous, i.status
-    )
-    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
-    SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status, event_txid FROM updated
-    WHERE previous <> status ORDER BY seq
-  `);
+  const [row] = await queryRows<{ concluded: number }>(
+    ex,
+    sql`
+      /* concludeTasks */
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset(${jsonParam(input)}) AS x(
+          id uuid, previous text, status text, result jsonb, result_type text, error_info jsonb, progress_one boolean)
+      ), updated AS (
+        UPDATE tasks t SET
+          status = i.status,
+          result = i.result -> 'value',
+          result_type = i.result_type,
+          error_info = ARRAY(SELECT jsonb_array_elements_text(coalesce(i.error_info, '[]'::jsonb))),
+          progress = CASE WHEN i.progress_one THEN 1 ELSE t.progress END,
+          lease_expires_at = NULL,
+          heartbeat_at = NULL,
+          finished_at = now(),
+          suspended_by_job = false,
+          pending_conclusion = NULL,
+          conclude_at = NULL,
+          event_txid = ${nextEventTxid(sql`t.event_txid`)}
+        FROM input i
+        WHERE t.id = i.id AND t.status = i.previous
+        RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid, i.previous, i.status
+      ), events AS (
+        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+        SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status, event_txid FROM updated
+        WHERE previous <> status ORDER BY seq
+      ), notified AS (
+        SELECT pg_notify(${EVENTS_CHANNEL}, '') FROM (SELECT 1 FROM updated LIMIT 1) AS any_row
+      )
+      SELECT (SELECT count(*) FROM updated)::int AS concluded, (SELECT count(*) FROM notified)::int AS notified
+    `,
+  );
+  return Number(row!.concluded);
 }
 
 /** A conclusion accepted with delayMs, stored on the task until the sweeper applies it. */
