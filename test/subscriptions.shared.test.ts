@@ -1,7 +1,9 @@
 import { sql } from 'drizzle-orm';
 import type { Client } from 'graphql-ws';
+import * as ws from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, notifyEvents } from '../src/db/database.ts';
+import { textFrame } from '../src/events/websocket.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { eventually, settleEventLog, sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subscriptions.ts';
 
@@ -15,6 +17,8 @@ const Log = 'query SharedLog($after: String, $filter: TaskEventFilter) { taskEve
 
 type EventsData = { taskEvents: { cursor: string; thread: string | null; progress: number | null } };
 const TASK = '01900000-0000-7000-8000-0000000000aa';
+/** ws' frame parser (exported at runtime, not in its type declarations). */
+const Receiver = (ws as unknown as { Receiver: new (options: { isServer: boolean }) => import('node:stream').Writable }).Receiver;
 
 let server: TestServer;
 let admin: string;
@@ -191,5 +195,23 @@ describe('shared live delivery', () => {
     await write('sse', 3);
     const expected = await log(start, 'sse');
     for (const stream of [ws, sse]) expect((await stream.take(3)).map((d) => d.taskEvents.cursor)).toEqual(expected);
+  });
+});
+
+describe('the frames shared delivery writes itself', () => {
+  it('are text frames ws reads back whole, for short, 16-bit and 64-bit lengths', async () => {
+    for (const size of [10, 200, 70_000]) {
+      const payload = JSON.stringify({ data: { text: 'é'.repeat(size) } });
+      const frame = textFrame(Buffer.from('{"id":"x","type":"next","payload":'), Buffer.from(payload));
+      const receiver = new Receiver({ isServer: false });
+      const message = new Promise<{ data: Buffer; isBinary: boolean }>((resolve, reject) => {
+        receiver.on('message', (data: Buffer, isBinary: boolean) => resolve({ data, isBinary }));
+        receiver.on('error', reject);
+      });
+      receiver.write(frame);
+      const { data, isBinary } = await message;
+      expect(isBinary).toBe(false);
+      expect(JSON.parse(data.toString())).toEqual({ id: 'x', type: 'next', payload: JSON.parse(payload) });
+    }
   });
 });

@@ -72,20 +72,30 @@ export interface LiveGroupSource {
 
 export type LiveShare = LiveMember | LiveGroupSource;
 
+/** One result, serialized once for every member: as JSON text and as its UTF-8 bytes. */
+export interface SharedPayload {
+  readonly text: string;
+  readonly bytes: Buffer;
+}
+
 /** Where a member's results go. */
 export interface Recipient {
   /** Sends one serialized result (the `payload` of a graphql-ws `next`); false when it cannot keep up. */
-  send(payload: string): boolean;
+  send(payload: SharedPayload): boolean;
 }
 
 /** Starts a group's own subscription; its context carries `source`. */
 export type OpenGroup = (source: LiveGroupSource) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
 
 /** The result as graphql-ws serializes it: errors through their `toJSON`. */
-function serializeResult(result: ExecutionResult): string {
-  if (!result.errors) return JSON.stringify(result);
-  const { errors, ...rest } = result;
-  return JSON.stringify({ ...rest, errors: errors.map((e) => e.toJSON()) });
+function serializeResult(result: ExecutionResult): SharedPayload {
+  let text: string;
+  if (!result.errors) text = JSON.stringify(result);
+  else {
+    const { errors, ...rest } = result;
+    text = JSON.stringify({ ...rest, errors: errors.map((e) => e.toJSON()) });
+  }
+  return { text, bytes: Buffer.from(text) };
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
@@ -115,7 +125,7 @@ class Seat implements GroupSeat {
     return exited;
   }
 
-  deliver(cursor: EventCursor, payload: string): void {
+  deliver(cursor: EventCursor, payload: SharedPayload): void {
     if (this.after !== null) {
       if (compareCursors(cursor, this.after) <= 0) return;
       this.after = null;

@@ -7,7 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { YogaInitialContext, YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
-import { LiveGroups, Member, type LiveShare, type Recipient } from './liveGroups.ts';
+import { LiveGroups, Member, type LiveShare, type Recipient, type SharedPayload } from './liveGroups.ts';
 
 /** What every transport hands to the app's `createContext`. */
 export interface OperationCredentials {
@@ -74,11 +74,17 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult
 }
 
 /**
- * A member's results go straight to its socket as graphql-ws `next` messages: the group serialized the
- * payload once, only the envelope with this operation's id is per subscriber.
+ * A member's results go straight to its socket as graphql-ws `next` messages: the group serialized and
+ * encoded the payload once; per subscriber only the envelope with this operation's id is added.
+ *
+ * The WebSocket frame is written to the TCP socket here rather than through `ws.send`, which would
+ * encode the whole message again for every subscriber. That is safe because this server never
+ * compresses (`perMessageDeflate: false`) nor fragments, so ws writes each of its own frames whole and
+ * at once: frames cannot interleave. Without access to the TCP socket it falls back to `ws.send`.
  */
 class SocketRecipient implements Recipient {
   private readonly prefix: string;
+  private readonly prefixBytes: Buffer;
 
   constructor(
     private readonly socket: WebSocket,
@@ -87,16 +93,42 @@ class SocketRecipient implements Recipient {
     private readonly corks: TurnCorks,
   ) {
     this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    this.prefixBytes = Buffer.from(this.prefix);
   }
 
-  send(payload: string): boolean {
+  send(payload: SharedPayload): boolean {
     // A closing socket ends its operations itself (graphql-ws returns them).
     if (this.socket.readyState !== this.socket.OPEN) return true;
     if (this.socket.bufferedAmount > this.maxBuffered) return false;
-    this.corks.cork(this.socket);
-    this.socket.send(`${this.prefix}${payload}}`);
+    const raw = this.corks.cork(this.socket);
+    if (!raw) {
+      this.socket.send(`${this.prefix}${payload.text}}`);
+      return true;
+    }
+    // Destroyed but not yet reported closed to ws: graphql-ws is about to end the operation.
+    if (raw.writable) raw.write(textFrame(this.prefixBytes, payload.bytes));
     return true;
   }
+}
+
+/** An unmasked, final text frame (RFC 6455 §5.2) holding prefix + payload + "}". */
+export function textFrame(prefix: Buffer, payload: Buffer): Buffer {
+  const length = prefix.length + payload.length + 1;
+  const header = length < 126 ? 2 : length < 65_536 ? 4 : 10;
+  const frame = Buffer.allocUnsafe(header + length);
+  frame[0] = 0x81; // FIN, opcode 1 (text)
+  if (header === 2) frame[1] = length;
+  else if (header === 4) {
+    frame[1] = 126;
+    frame.writeUInt16BE(length, 2);
+  } else {
+    frame[1] = 127;
+    frame.writeBigUInt64BE(BigInt(length), 2);
+  }
+  prefix.copy(frame, header);
+  payload.copy(frame, header + prefix.length);
+  frame[header + length - 1] = 0x7d; // "}"
+  return frame;
 }
 
 /**
@@ -109,13 +141,14 @@ class SocketRecipient implements Recipient {
 class TurnCorks {
   private readonly corked = new Set<Socket>();
 
-  cork(socket: WebSocket): void {
-    // ws keeps the net.Socket private; without it, write frames one by one.
-    const raw = (socket as unknown as { _socket?: Socket })._socket;
-    if (!raw || this.corked.has(raw)) return;
+  /** Corks the socket's TCP socket until the end of this turn and returns it (null when ws has none). */
+  cork(socket: WebSocket): Socket | null {
+    const raw = (socket as unknown as { _socket?: Socket | null })._socket ?? null;
+    if (!raw || this.corked.has(raw)) return raw;
     raw.cork();
     this.corked.add(raw);
     if (this.corked.size === 1) setImmediate(() => this.flush());
+    return raw;
   }
 
   private flush(): void {
