@@ -43,22 +43,69 @@ function idLoader<V extends { id: string }>(load: (ids: string[]) => Promise<V[]
   });
 }
 
-export function createLoaders(db: Executor): Loaders {
-  return {
-    task: idLoader((ids) => loadTasksByIds(db, ids)),
-    job: idLoader((ids) => loadJobsByIds(db, ids)),
-    thread: new DataLoader(async (names) => byKey(names, await loadThreadsByName(db, names), (t) => t.name)),
-    jobCounts: new DataLoader(async (ids) => {
-      const counts = await taskCountsByJob(db, ids);
+/**
+ * Each loader is made on first use: most operations touch one or two, and a graphql-ws subscription
+ * whose live phase is shared (src/events/liveGroups.ts) never executes with its own context at all,
+ * so 1,000 subscribers do not carry 6,000 idle loaders.
+ */
+class RequestLoaders implements Loaders {
+  readonly #db: Executor;
+  #task?: Loaders['task'];
+  #job?: Loaders['job'];
+  #thread?: Loaders['thread'];
+  #jobCounts?: Loaders['jobCounts'];
+  #threadCounts?: Loaders['threadCounts'];
+  #threadHead?: Loaders['threadHead'];
+
+  constructor(db: Executor) {
+    this.#db = db;
+  }
+
+  get task(): Loaders['task'] {
+    return (this.#task ??= idLoader((ids) => loadTasksByIds(this.#db, ids)));
+  }
+
+  get job(): Loaders['job'] {
+    return (this.#job ??= idLoader((ids) => loadJobsByIds(this.#db, ids)));
+  }
+
+  get thread(): Loaders['thread'] {
+    return (this.#thread ??= new DataLoader(async (names) => byKey(names, await loadThreadsByName(this.#db, names), (t) => t.name)));
+  }
+
+  get jobCounts(): Loaders['jobCounts'] {
+    return (this.#jobCounts ??= new DataLoader(async (ids) => {
+      const counts = await taskCountsByJob(this.#db, ids);
       return ids.map((id) => counts.get(id) ?? noCounts());
-    }),
-    threadCounts: new DataLoader(async (names) => {
-      const counts = await taskCountsByThread(db, names);
+    }));
+  }
+
+  get threadCounts(): Loaders['threadCounts'] {
+    return (this.#threadCounts ??= new DataLoader(async (names) => {
+      const counts = await taskCountsByThread(this.#db, names);
       return names.map((name) => counts.get(name) ?? noCounts());
-    }),
-    threadHead: new DataLoader(async (names) => {
-      const heads = await threadHeads(db, names);
+    }));
+  }
+
+  get threadHead(): Loaders['threadHead'] {
+    return (this.#threadHead ??= new DataLoader(async (names) => {
+      const heads = await threadHeads(this.#db, names);
       return names.map((name) => heads.get(name) ?? null);
-    }),
-  };
+    }));
+  }
+
+  /** Empties the caches of the loaders made so far (making none). */
+  clearAll(): void {
+    for (const loader of [this.#task, this.#job, this.#thread, this.#jobCounts, this.#threadCounts, this.#threadHead]) loader?.clearAll();
+  }
+}
+
+export function createLoaders(db: Executor): Loaders {
+  return new RequestLoaders(db);
+}
+
+/** Empties every cache of a request's loaders (a long-lived subscription does this per event). */
+export function clearLoaders(loaders: Loaders): void {
+  if (loaders instanceof RequestLoaders) loaders.clearAll();
+  else for (const loader of Object.values(loaders) as { clearAll(): unknown }[]) loader.clearAll();
 }

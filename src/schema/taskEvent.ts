@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
-import type { Loaders } from '../loaders.ts';
+import { clearLoaders, type Loaders } from '../loaders.ts';
 import { decodeEventCursor, encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
 import { checkBatchSize, pageSize } from '../domain/limits.ts';
 import { parseId } from '../domain/ids.ts';
@@ -180,9 +180,7 @@ builder.queryFields((t) => ({
  */
 function deliver<T>(event: T | StreamEnd, ctx: Context): T {
   if (event instanceof StreamEnd) throw event.error;
-  for (const loader of Object.values(ctx.loaders) as { clearAll?: unknown }[]) {
-    if (typeof loader?.clearAll === 'function') (loader as { clearAll(): unknown }).clearAll();
-  }
+  clearLoaders(ctx.loaders);
   taskEventLoaders.get(ctx.loaders)?.clearAll();
   return event;
 }
