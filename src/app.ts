@@ -57,8 +57,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const sweeper = startSweeper(database, log, [...SWEEP_STEPS, ...taskRetentionStep(config.taskRetentionMs), pruneEventsStep(config.eventRetentionMs)], config.sweepIntervalMs);
   const events = await EventHub.start(database, log);
   const claims = await ClaimWaiter.start(database, log);
-  const services: Services = { database, log, sweeper, events, claims };
   const viewers = createViewerResolver({ db: database.db, log, host: config.host, adminToken: config.adminToken });
+  const services: Services = { database, log, sweeper, events, claims, viewers };
   const revocations = await TokenRevocations.start(database, log, () => viewers.noteTokenExists());
 
   const yoga = createYoga<Record<string, unknown>, Context>({
