@@ -1,3 +1,4 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { allowedOperations, type TaskStatus } from '../domain/taskStateMachine.ts';
 import { countTasks, listTasks, type TaskFilter } from '../sql/taskReads.ts';
 import type { Context } from '../context.ts';
@@ -6,6 +7,7 @@ import { TaskOperationEnum, TaskStatusEnum } from './enums.ts';
 import { NodeInterface } from './node.ts';
 import { seqConnection, seqPage, type ConnectionArgs } from './pagination.ts';
 import { JobRef, TaskRef, ThreadRef } from './refs.ts';
+import { taskConnectionColumns } from './taskSelection.ts';
 
 export const TaskConnection = builder.connectionObject(
   {
@@ -20,11 +22,16 @@ export const TaskConnection = builder.connectionObject(
   { name: 'TaskEdge' },
 );
 
-/** A page of tasks matching a filter; `totalCount` is counted only when asked for. */
-export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, args: ConnectionArgs) {
+/**
+ * A page of tasks matching a filter, selecting only the columns its query needs; `totalCount` is
+ * counted only when asked for. Only complete rows are primed into the task loader (a projected row
+ * would answer a later `parent` or `task(id)` with columns missing).
+ */
+export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, args: ConnectionArgs, info: GraphQLResolveInfo) {
   const page = seqPage(args);
-  const rows = await listTasks(ctx.db, filter, page);
-  for (const row of rows) ctx.loaders.task.prime(row.id, row);
+  const columns = taskConnectionColumns(info);
+  const rows = await listTasks(ctx.db, filter, page, columns);
+  if (columns === null) for (const row of rows) ctx.loaders.task.prime(row.id, row);
   return { ...seqConnection(rows, page), totalCount: () => countTasks(ctx.db, filter) };
 }
 
@@ -51,7 +58,7 @@ TaskRef.implement({
     subtasks: t.field({
       type: TaskConnection,
       args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: (task, args, ctx) => resolveTaskConnection(ctx, { parentId: task.id }, args),
+      resolve: (task, args, ctx, info) => resolveTaskConnection(ctx, { parentId: task.id }, args, info),
     }),
     thread: t.field({
       type: ThreadRef,
@@ -116,6 +123,6 @@ builder.queryFields((t) => ({
     type: TaskConnection,
     args: { filter: t.arg({ type: TaskFilterInput }), first: t.arg.int(), after: t.arg.string() },
     authScopes: { viewer: true },
-    resolve: (_root, args, ctx) => resolveTaskConnection(ctx, args.filter ?? {}, args),
+    resolve: (_root, args, ctx, info) => resolveTaskConnection(ctx, args.filter ?? {}, args, info),
   }),
 }));

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { tasks, type TaskRow } from '../db/tables.ts';
 import { parseId } from '../domain/ids.ts';
@@ -47,19 +47,28 @@ export function taskFilterCondition(filter: TaskFilter | null | undefined): SQL 
   return parts.length ? and(...parts) : undefined;
 }
 
-/** listTasks: one keyset page in creation order; fetches one extra row to learn whether more follow. */
+export type TaskColumn = keyof TaskRow;
+
+/**
+ * listTasks: one keyset page in creation order; fetches one extra row to learn whether more follow.
+ * With `columns`, the rows hold only those columns (a projection for a page whose query needs few of
+ * them; see src/schema/taskSelection.ts): they are typed as whole rows but must not be used as such.
+ */
 export async function listTasks(
   ex: Executor,
   filter: TaskFilter | null | undefined,
   page: { afterSeq: number | null; limit: number },
+  columns: readonly TaskColumn[] | null = null,
 ): Promise<TaskRow[]> {
   const where = and(taskFilterCondition(filter), page.afterSeq === null ? undefined : gt(tasks.seq, page.afterSeq));
-  return ex
-    .select()
+  const selection = columns ? Object.fromEntries(columns.map((c) => [c, tasks[c]])) : getTableColumns(tasks);
+  const rows = await ex
+    .select(selection)
     .from(tasks)
     .where(where)
     .orderBy(asc(tasks.seq))
     .limit(page.limit + 1);
+  return rows as TaskRow[];
 }
 
 export async function countTasks(ex: Executor, filter: TaskFilter | null | undefined): Promise<number> {
