@@ -75,7 +75,7 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
     await migrator.end({ timeout: 5 });
   }
   const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'tasklane' } });
-  const db = drizzlePostgres({ client, logger: queryLogger(onQuery) }) as unknown as Executor;
+  const db = drizzlePostgres({ client: preparedByDefault(client), logger: queryLogger(onQuery) }) as unknown as Executor;
   return {
     kind: 'postgres',
     db,
@@ -93,6 +93,34 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
       await client.end({ timeout: 5 });
     },
   };
+}
+
+/**
+ * drizzle runs its queries through postgres.js `unsafe`, which does not prepare statements: every
+ * query with parameters then costs two round trips (describe, then bind and execute) and a fresh
+ * parse and plan in Postgres. This view of the client prepares them, as postgres.js does for its own
+ * tagged queries: once per connection and statement text (our statements are parameterised, so the
+ * set of texts is bounded), then one round trip each. Transactions and savepoints hand drizzle the
+ * same view of their connection.
+ */
+function preparedByDefault<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T {
+  return new Proxy(sql, {
+    get(target, property, receiver) {
+      const value: unknown = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function') return value;
+      if (property === 'unsafe') {
+        return (query: string, args?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(query, args, { prepare: true, ...options });
+      }
+      if (property === 'begin' || property === 'savepoint') {
+        return (...args: unknown[]) => {
+          const work = args.at(-1) as (tx: postgres.TransactionSql) => unknown;
+          return (value as (...a: unknown[]) => unknown).apply(target, [...args.slice(0, -1), (tx: postgres.TransactionSql) => work(preparedByDefault(tx))]);
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
 }
 
 function queryLogger(onQuery: ((query: string) => void) | undefined) {
