@@ -23,6 +23,8 @@ export interface Loaders {
   jobCounts: DataLoader<string, GroupCounts>;
   threadCounts: DataLoader<string, GroupCounts>;
   threadHead: DataLoader<string, TaskRow | null>;
+  /** The job each task of a page came with, when the page query joined them (see resolveTaskConnection). */
+  joinedJob: WeakMap<TaskRow, JobRow | null>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): (V | null)[] {
@@ -60,5 +62,6 @@ export function createLoaders(db: Executor): Loaders {
       const heads = await threadHeads(db, names);
       return names.map((name) => heads.get(name) ?? null);
     }),
+    joinedJob: new WeakMap(),
   };
 }

@@ -1,15 +1,23 @@
 import { isObjectType } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tasks } from '../src/db/tables.ts';
+import { jobs, tasks } from '../src/db/tables.ts';
 import { schema } from '../src/schema/index.ts';
-import { TASK_FIELD_COLUMNS } from '../src/schema/taskSelection.ts';
+import { JOB_FIELD_COLUMNS, TASK_FIELD_COLUMNS } from '../src/schema/taskSelection.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
 /** Every field of Task, with the sub-selections its object fields need. */
 const TASK_TYPE = schema.getType('Task');
-if (!isObjectType(TASK_TYPE)) throw new Error('Task is not an object type');
+const JOB_TYPE = schema.getType('Job');
+if (!isObjectType(TASK_TYPE) || !isObjectType(JOB_TYPE)) throw new Error('Task and Job must be object types');
+const JOB_SUB_SELECTIONS: Record<string, string> = {
+  taskCounts: '{ total queued running completed failed }',
+  tasks: '{ totalCount nodes { id name } }',
+};
+const ALL_JOB_FIELDS = Object.keys(JOB_TYPE.getFields())
+  .map((name) => `${name} ${JOB_SUB_SELECTIONS[name] ?? ''}`)
+  .join('\n');
 const SUB_SELECTIONS: Record<string, string> = {
-  job: '{ id name status }',
+  job: `{ ${ALL_JOB_FIELDS} }`,
   parent: '{ id name conf }',
   thread: '{ name status }',
   subtasks: '{ totalCount nodes { id name status } }',
@@ -55,6 +63,20 @@ describe('the columns a page of tasks selects', () => {
     expect(Object.keys(TASK_FIELD_COLUMNS).filter((f) => f !== '__typename').sort()).toEqual([...fields].sort());
     const columns = new Set(Object.keys(tasks));
     for (const needs of Object.values(TASK_FIELD_COLUMNS)) for (const column of needs) expect(columns).toContain(column);
+  });
+
+  it('has an entry for every field of Job, and only for fields of Job', () => {
+    const fields = Object.keys(JOB_TYPE.getFields());
+    expect(Object.keys(JOB_FIELD_COLUMNS).filter((f) => f !== '__typename').sort()).toEqual([...fields].sort());
+    const columns = new Set(Object.keys(jobs));
+    for (const needs of Object.values(JOB_FIELD_COLUMNS)) for (const column of needs) expect(columns).toContain(column);
+  });
+
+  it('fetches a page with its jobs in one query', async () => {
+    server.resetQueries();
+    const data = await server.gql<{ tasks: { nodes: { job: { name: string } | null }[] } }, unknown>(`{ tasks(first: 10) { nodes { id job { id name } } } }`);
+    expect(data.tasks.nodes.filter((n) => n.job?.name === 'selection')).toHaveLength(3);
+    expect(server.queries.filter((q) => /^\s*select/i.test(q))).toHaveLength(1);
   });
 
   it('answers every field of a page exactly as the tasks fetched one by one', async () => {

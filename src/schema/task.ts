@@ -2,12 +2,13 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { allowedOperations, type TaskStatus } from '../domain/taskStateMachine.ts';
 import { countTasks, listTasks, type TaskFilter } from '../sql/taskReads.ts';
 import type { Context } from '../context.ts';
+import type { JobRow } from '../db/tables.ts';
 import { builder } from './builder.ts';
 import { TaskOperationEnum, TaskStatusEnum } from './enums.ts';
 import { NodeInterface } from './node.ts';
 import { seqConnection, seqPage, type ConnectionArgs } from './pagination.ts';
 import { JobRef, TaskRef, ThreadRef } from './refs.ts';
-import { taskConnectionColumns } from './taskSelection.ts';
+import { taskPageSelection } from './taskSelection.ts';
 
 export const TaskConnection = builder.connectionObject(
   {
@@ -23,16 +24,26 @@ export const TaskConnection = builder.connectionObject(
 );
 
 /**
- * A page of tasks matching a filter, selecting only the columns its query needs; `totalCount` is
- * counted only when asked for. Only complete rows are primed into the task loader (a projected row
- * would answer a later `parent` or `task(id)` with columns missing).
+ * A page of tasks matching a filter, in one query: only the columns its query needs, and each task's
+ * job joined in when the query asks for it. `totalCount` is counted only when asked for. Only
+ * complete rows are primed into the loaders (a projected row would answer a later `parent`,
+ * `task(id)` or `job(id)` with columns missing); joined jobs are kept per task for `Task.job`.
  */
 export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, args: ConnectionArgs, info: GraphQLResolveInfo) {
   const page = seqPage(args);
-  const columns = taskConnectionColumns(info);
-  const rows = await listTasks(ctx.db, filter, page, columns);
-  if (columns === null) for (const row of rows) ctx.loaders.task.prime(row.id, row);
-  return { ...seqConnection(rows, page), totalCount: () => countTasks(ctx.db, filter) };
+  const { columns, jobColumns } = taskPageSelection(info);
+  const rows = await listTasks(ctx.db, filter, page, columns, jobColumns);
+  const jobs = new Map<string, JobRow>();
+  const tasks = rows.map(({ task, job }) => {
+    if (columns === null) ctx.loaders.task.prime(task.id, task);
+    if (jobColumns !== null) {
+      // One object per job, however many of the page's tasks share it.
+      const shared = job ? (jobs.get(job.id) ?? jobs.set(job.id, job).get(job.id)!) : null;
+      ctx.loaders.joinedJob.set(task, shared);
+    }
+    return task;
+  });
+  return { ...seqConnection(tasks, page), totalCount: () => countTasks(ctx.db, filter) };
 }
 
 TaskRef.implement({
@@ -47,7 +58,11 @@ TaskRef.implement({
     job: t.field({
       type: JobRef,
       nullable: true,
-      resolve: (task, _args, { loaders }) => (task.jobId ? loaders.job.load(task.jobId) : null),
+      resolve: (task, _args, { loaders }) => {
+        const joined = loaders.joinedJob.get(task);
+        if (joined !== undefined) return joined;
+        return task.jobId ? loaders.job.load(task.jobId) : null;
+      },
     }),
     index: t.int({ nullable: true, resolve: (task) => task.jobIndex }),
     parent: t.field({

@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { parseResolveInfo, type FieldsByTypeName, type ResolveTree } from 'graphql-parse-resolve-info';
-import type { TaskColumn } from '../sql/taskReads.ts';
+import type { JobColumn, TaskColumn } from '../sql/taskReads.ts';
 
 /**
  * The task columns each field of the `Task` type reads. A page of tasks selects only the columns of
@@ -42,38 +42,70 @@ export const TASK_FIELD_COLUMNS: Readonly<Record<string, readonly TaskColumn[]>>
   __typename: [],
 };
 
+/** The job columns each field of `Job` reads (its aggregates come from loaders keyed by the id). */
+export const JOB_FIELD_COLUMNS: Readonly<Record<string, readonly JobColumn[]>> = {
+  id: [],
+  name: ['name'],
+  description: ['description'],
+  priority: ['priority'],
+  status: ['suspended'],
+  suspended: ['suspended'],
+  progress: [],
+  taskCounts: [],
+  tasks: [],
+  createdAt: ['createdAt'],
+  finishedAt: ['finishedAt'],
+  __typename: [],
+};
+
 /** Always selected: the key, the cursor, and the column `Task.isTypeOf` recognises a task row by. */
 const ALWAYS: readonly TaskColumn[] = ['id', 'seq', 'jobIndex'];
+/** Always selected of a joined job: its key and the column `Job.isTypeOf` recognises a job row by. */
+const ALWAYS_JOB: readonly JobColumn[] = ['id', 'nextIndex'];
 
-/** The selection sets a `Task` object can appear in: the type itself and the interfaces it implements. */
-const TASK_TYPE_NAMES = ['Task', 'Node'];
-
-function taskFields(fieldsByTypeName: FieldsByTypeName): ResolveTree[] {
-  return TASK_TYPE_NAMES.flatMap((type) => Object.values(fieldsByTypeName[type] ?? {}));
+function fieldsOf(fieldsByTypeName: FieldsByTypeName, type: string): ResolveTree[] {
+  return [type, 'Node'].flatMap((name) => Object.values(fieldsByTypeName[name] ?? {}));
 }
 
-/**
- * The columns a `TaskConnection` field's selection needs (its `nodes` and `edges { node }`), or null
- * for every column when the selection cannot be read (then the rows are complete, as before).
- */
-export function taskConnectionColumns(info: GraphQLResolveInfo): TaskColumn[] | null {
-  const tree = parseResolveInfo(info) as ResolveTree | null;
-  if (!tree) return null;
-  const connection = tree.fieldsByTypeName.TaskConnection ?? {};
-  const selected: ResolveTree[] = [];
-  for (const field of Object.values(connection)) {
-    if (field.name === 'nodes') selected.push(...taskFields(field.fieldsByTypeName));
-    if (field.name === 'edges') {
-      for (const edgeField of Object.values(field.fieldsByTypeName.TaskEdge ?? {})) {
-        if (edgeField.name === 'node') selected.push(...taskFields(edgeField.fieldsByTypeName));
-      }
-    }
-  }
-  const columns = new Set<TaskColumn>(ALWAYS);
-  for (const field of selected) {
-    const needs = TASK_FIELD_COLUMNS[field.name];
+function columnsOf<C extends string>(fields: readonly ResolveTree[], map: Readonly<Record<string, readonly C[]>>, always: readonly C[]): C[] | null {
+  const columns = new Set<C>(always);
+  for (const field of fields) {
+    const needs = map[field.name];
     if (!needs) return null;
     for (const column of needs) columns.add(column);
   }
   return [...columns];
+}
+
+export interface TaskPageSelection {
+  /** The task columns to select, or null for all of them. */
+  columns: TaskColumn[] | null;
+  /** When `job` is asked for: the job columns to join, so that the page's jobs come in the same query. */
+  jobColumns: JobColumn[] | null;
+}
+
+/**
+ * What a `TaskConnection` field's selection (its `nodes` and `edges { node }`) needs: the task
+ * columns, and the job columns when it asks for each task's job. Anything it cannot read means every
+ * task column and no join (the rows are then complete and the job comes from its loader).
+ */
+export function taskPageSelection(info: GraphQLResolveInfo): TaskPageSelection {
+  const all: TaskPageSelection = { columns: null, jobColumns: null };
+  const tree = parseResolveInfo(info) as ResolveTree | null;
+  if (!tree) return all;
+  const connection = tree.fieldsByTypeName.TaskConnection ?? {};
+  const selected: ResolveTree[] = [];
+  for (const field of Object.values(connection)) {
+    if (field.name === 'nodes') selected.push(...fieldsOf(field.fieldsByTypeName, 'Task'));
+    if (field.name === 'edges') {
+      for (const edgeField of Object.values(field.fieldsByTypeName.TaskEdge ?? {})) {
+        if (edgeField.name === 'node') selected.push(...fieldsOf(edgeField.fieldsByTypeName, 'Task'));
+      }
+    }
+  }
+  const columns = columnsOf(selected, TASK_FIELD_COLUMNS, ALWAYS);
+  if (!columns) return all;
+  const jobFields = selected.filter((f) => f.name === 'job').flatMap((f) => fieldsOf(f.fieldsByTypeName, 'Job'));
+  const jobColumns = jobFields.length > 0 ? columnsOf(jobFields, JOB_FIELD_COLUMNS, ALWAYS_JOB) : null;
+  return { columns, jobColumns };
 }
