@@ -1,4 +1,4 @@
-import type { GraphQLResolveInfo } from 'graphql';
+import type { FieldNode, GraphQLResolveInfo } from 'graphql';
 import { parseResolveInfo, type FieldsByTypeName, type ResolveTree } from 'graphql-parse-resolve-info';
 import type { JobColumn, TaskColumn } from '../sql/taskReads.ts';
 
@@ -90,6 +90,19 @@ export interface TaskPageSelection {
  * task column and no join (the rows are then complete and the job comes from its loader).
  */
 export function taskPageSelection(info: GraphQLResolveInfo): TaskPageSelection {
+  // Without variables (@include/@skip may read them) the answer depends on the field node alone, and
+  // the parsed document, so its nodes, is the same object for every request with the same text.
+  const cacheable = Object.keys(info.variableValues).length === 0 && info.fieldNodes.length === 1;
+  const cached = cacheable ? selectionCache.get(info.fieldNodes[0]!) : undefined;
+  if (cached) return cached;
+  const selection = readSelection(info);
+  if (cacheable) selectionCache.set(info.fieldNodes[0]!, selection);
+  return selection;
+}
+
+const selectionCache = new WeakMap<FieldNode, TaskPageSelection>();
+
+function readSelection(info: GraphQLResolveInfo): TaskPageSelection {
   const all: TaskPageSelection = { columns: null, jobColumns: null };
   const tree = parseResolveInfo(info) as ResolveTree | null;
   if (!tree) return all;
