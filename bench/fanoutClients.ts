@@ -26,7 +26,8 @@ async function connect(attempt = 0): Promise<void> {
 }
 
 async function connectOnce(): Promise<void> {
-  const client = createClient({ url: url!, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0 });
+  // Failed connections are retried and counted, not printed (onNonLazyError defaults to console.error).
+  const client = createClient({ url: url!, webSocketImpl: WebSocket, lazy: false, retryAttempts: 0, onNonLazyError: () => {} });
   clients.push(client);
   await new Promise<void>((resolve, reject) => {
     const off = client.on('connected', () => {

@@ -15,6 +15,7 @@ import { createViewerResolver, isLoopbackHost, requestSite, type RequestSite } f
 import type { Context, Services } from './context.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { EventHub } from './events/hub.ts';
+import type { LiveGroups } from './events/liveGroups.ts';
 import { pruneEventsStep } from './events/retention.ts';
 import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
@@ -40,6 +41,8 @@ export interface App {
   stop(): Promise<void>;
   readonly services: Services;
   readonly yoga: YogaServerInstance<Record<string, unknown>, Context>;
+  /** The groups sharing the live phase of identical graphql-ws subscriptions (tests, diagnostics). */
+  readonly liveGroups: LiveGroups | null;
 }
 
 /** What the sweeper does on every tick, in this order. */
@@ -138,6 +141,23 @@ export async function buildApp(options: AppOptions): Promise<App> {
       viewers.resolve(authorization, { host: upgrade.headers.host, origin: upgrade.headers.origin }),
     maxPayload: config.maxBodyBytes,
     maxOperationsPerConnection: config.maxSubscriptionsPerConnection,
+    share: {
+      // Nothing a subscription can select depends on who asks beyond the role.
+      scope: (ctx) => ctx.viewer.role,
+      groupContext: (member) => {
+        const requestId = randomUUID();
+        return {
+          db: database.db,
+          services,
+          loaders: createLoaders(database.db),
+          viewer: { role: member.viewer.role, tokenName: null, tokenId: null },
+          requestId,
+          log: log.child({ requestId, sharedSubscription: true }),
+          signal: undefined,
+        };
+      },
+      log,
+    },
   });
 
   let stopping: Promise<void> | null = null;
@@ -145,6 +165,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   return {
     services,
     yoga,
+    liveGroups: graphqlWs.groups,
     async start() {
       // Secure by default: only a loopback address may run without any token.
       const loopback = isLoopbackHost(config.host);

@@ -13,7 +13,7 @@ import { sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subs
 
 type Scope = 'viewer' | 'worker' | 'operator' | 'admin';
 
-const WORKER_MUTATIONS = new Set(['claimTasks', 'heartbeat', 'concludeTask']);
+const WORKER_MUTATIONS = new Set(['claimTasks', 'heartbeat', 'concludeTask', 'concludeTasks']);
 const ADMIN_MUTATIONS = new Set(['cleanTasks', 'destroyTasks', 'createApiToken', 'revokeApiToken']);
 
 /** The scope DESIGN.md gives a root field: reads and subscriptions are open to every role; mutations per family. */

@@ -169,6 +169,70 @@ describe('reference worker (SDK)', () => {
     expect(await status(server, id!)).toMatchObject({ status: 'FAILED', result: null });
   });
 
+  it('coalesces conclusions: results finished while a conclude request is in flight go out together in the next one', async () => {
+    const sent: number[] = [];
+    let releaseFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (releaseFirst = resolve));
+    const realFetch = globalThis.fetch;
+    // The worker's requests go through the global fetch; the first conclude request is held back
+    // until the other handlers have finished, so their conclusions must wait for the next request.
+    globalThis.fetch = async (input, init) => {
+      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { query: string; variables: { input?: { tasks?: unknown[] } } }) : null;
+      if (body?.query.includes('concludeTasks(')) {
+        sent.push(body.variables.input!.tasks!.length);
+        if (sent.length === 1) await firstHeld;
+      }
+      return realFetch(input, init);
+    };
+    try {
+      let releaseOthers!: () => void;
+      const others = new Promise<void>((resolve) => (releaseOthers = resolve));
+      let finished = 0;
+      const ids = await runTasks(server, [{ name: 'quick' }, { name: 'later' }, { name: 'later' }, { name: 'later' }]);
+      const w = worker({
+        name: 'sdk-coalesce',
+        concurrency: 4,
+        handlers: {
+          quick: async () => void finished++,
+          later: async () => {
+            await others;
+            finished++;
+          },
+        },
+      });
+      await waitFor(async () => sent.length, (n) => n === 1);
+      releaseOthers();
+      await waitFor(async () => finished, (n) => n === 4);
+      // Only now does the first request reach the server; the three others are queued behind it.
+      releaseFirst();
+      for (const id of ids) await waitFor(() => status(server, id), (t) => t!.status === 'COMPLETED');
+      expect(sent).toEqual([1, 3]);
+      expect(w.stats).toMatchObject({ succeeded: 4, abandoned: 0 });
+      await waitFor(async () => w.running, (n) => n === 0);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
+  it('a refused conclusion in a batch (NOT_OWNER) is dropped; the others of the batch land', async () => {
+    let releaseAll!: () => void;
+    const all = new Promise<void>((resolve) => (releaseAll = resolve));
+    const ids = await runTasks(server, [{ name: 'batch-a' }, { name: 'batch-a' }, { name: 'batch-a' }]);
+    const w = worker({ name: 'sdk-refused', concurrency: 3, handlers: { 'batch-a': async () => void (await all) } });
+    await waitFor(
+      () => queryRows<{ n: number }>(server.db.database.db, sql`SELECT count(*)::int AS n FROM tasks WHERE resident_on = 'sdk-refused' AND status = 'RUNNING'`),
+      (rows) => Number(rows[0]!.n) === 3,
+    );
+    // An operator fails one of them behind the worker's back (before its next heartbeat could tell it).
+    await server.gql(FailTasks, { input: { target: { ids: [ids[1]!] } } });
+    releaseAll();
+    await waitFor(async () => w.running, (n) => n === 0);
+    expect(w.stats).toMatchObject({ succeeded: 2, abandoned: 1 });
+    expect((await status(server, ids[0]!))!.status).toBe('COMPLETED');
+    expect((await status(server, ids[1]!))!.status).toBe('FAILED');
+    expect((await status(server, ids[2]!))!.status).toBe('COMPLETED');
+  });
+
   it('stop({ graceful: true }) finishes running tasks; stop({ graceful: false }) hands them back', async () => {
     let finish!: () => void;
     const w = worker({

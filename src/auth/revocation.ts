@@ -150,6 +150,9 @@ function endOnRevocation(
   return new Repeater<ExecutionResult>(async (push, stop) => {
     const iterator = source[Symbol.asyncIterator]();
     const unwatch = watch(() => {
+      // End the source now, not once the error below has been written: a subscription whose live
+      // phase is shared (src/events/liveGroups.ts) leaves its group at once and is sent nothing more.
+      void iterator.return?.();
       void push({ errors: [unauthenticated('The API token of this subscription was revoked')] }).then(() => stop());
     });
     // Ending this stream (client unsubscribed, revocation, server stop) ends the source too.

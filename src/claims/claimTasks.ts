@@ -1,9 +1,10 @@
-import { inArray } from 'drizzle-orm';
+import { sql } from 'drizzle-orm';
 import { inTransaction, type Executor } from '../db/database.ts';
 import { tasks, type TaskRow } from '../db/tables.ts';
 import { LIMITS, badInput, checkBatchSize } from '../domain/limits.ts';
 import { claimTasks as claimTasksSql, threadConflicts } from '../sql/claimTasks.ts';
 import { refreshJobStatuses } from '../sql/jobWrites.ts';
+import { uuidArray } from '../sql/params.ts';
 import { ClaimWaiter } from './claimWaiter.ts';
 
 export interface ClaimTasksRequest {
@@ -86,7 +87,8 @@ async function claimOnce(db: Executor, claim: ValidClaim, signal: AbortSignal | 
           claimed.flatMap((c) => (c.jobId ? [c.jobId] : [])),
         );
         // claimTasksSql sent the NOTIFY (payload 'claimed', which waiting claimers ignore).
-        const rows = await tx.select().from(tasks).where(inArray(tasks.id, claimed.map((c) => c.id)));
+        // One array parameter (not an IN list), so the statement's text stays the same and is prepared.
+        const rows = await tx.select().from(tasks).where(sql`/* claimedTasks */ ${tasks.id} = ANY(${uuidArray(claimed.map((c) => c.id))})`);
         const byId = new Map(rows.map((r) => [r.id, r]));
         return claimed.map((c) => byId.get(c.id)!).filter(Boolean);
       });

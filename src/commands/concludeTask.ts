@@ -1,16 +1,18 @@
 import { inTransaction, notifyEvents, type Executor } from '../db/database.ts';
 import { parseId } from '../domain/ids.ts';
-import { LIMITS, badInput, jsonByteLength } from '../domain/limits.ts';
+import { LIMITS, badInput, checkBatchSize, jsonByteLength } from '../domain/limits.ts';
 import { concludeTransition, isHeldByWorker, type ConcludeOutcome, type TaskStatus } from '../domain/taskStateMachine.ts';
 import { refreshJobStatuses } from '../sql/jobWrites.ts';
 import {
   clearPendingConclusions,
-  concludeTasks,
+  concludeTasks as concludeTasksSql,
   deleteTasksWithLog,
   lockDueConclusions,
   lockTasks,
-  storePendingConclusion,
+  storePendingConclusions,
   type Conclusion,
+  type LockedTask,
+  type PendingConclusionItem,
   type StatusEffect,
 } from '../sql/taskCommands.ts';
 import type { SweepStep } from '../sweeper.ts';
@@ -28,39 +30,64 @@ export interface ConcludeTaskRequest {
   attempt?: number | null;
 }
 
-/** Whole-request checks: every limit is a BAD_USER_INPUT error naming it. */
-function validate(request: ConcludeTaskRequest): number {
+export interface ConcludeTasksRequest {
+  tasks: readonly ConcludeTaskRequest[];
+  /**
+   * True (default): items without errors are applied, the others reported. False: any per-task error
+   * blocks the batch (nothing changes). The default suits workers, whose conclusions are unrelated.
+   */
+  ignore?: boolean | null;
+}
+
+/** Who called: the mutation's name prefixes messages, and a lone conclusion has no list index. */
+interface Caller {
+  mutation: 'concludeTask' | 'concludeTasks';
+  /** How an item is named in whole-request errors ("" for the lone input, "tasks[3]." in a batch). */
+  label(index: number): string;
+}
+
+const ONE: Caller = { mutation: 'concludeTask', label: () => '' };
+const BATCH: Caller = { mutation: 'concludeTasks', label: (index) => `tasks[${index}].` };
+
+/** Whole-request checks of one item: every limit is a BAD_USER_INPUT error naming it. Returns its delay. */
+function validate(request: ConcludeTaskRequest, at: string): number {
   const delayMs = request.delayMs ?? 0;
   if (!Number.isInteger(delayMs) || delayMs < LIMITS.minDelayMs || delayMs > LIMITS.maxDelayMs) {
-    throw badInput(`delayMs must be between ${LIMITS.minDelayMs} and ${LIMITS.maxDelayMs} (maxDelayMs), got ${delayMs}`, {
+    throw badInput(`${at}delayMs must be between ${LIMITS.minDelayMs} and ${LIMITS.maxDelayMs} (maxDelayMs), got ${delayMs}`, {
       limit: 'maxDelayMs',
     });
   }
   if (request.result !== undefined && request.result !== null && jsonByteLength(request.result) > LIMITS.maxResultBytes) {
-    throw badInput(`result is over the limit of ${LIMITS.maxResultBytes} bytes (maxResultBytes)`, { limit: 'maxResultBytes' });
+    throw badInput(`${at}result is over the limit of ${LIMITS.maxResultBytes} bytes (maxResultBytes)`, { limit: 'maxResultBytes' });
   }
   if (request.resultType != null && request.resultType.length > LIMITS.maxNameLength) {
-    throw badInput(`resultType is over the limit of ${LIMITS.maxNameLength} characters`, { limit: 'maxNameLength' });
+    throw badInput(`${at}resultType is over the limit of ${LIMITS.maxNameLength} characters`, { limit: 'maxNameLength' });
   }
   const errorInfo = request.errorInfo ?? [];
   if (errorInfo.length > LIMITS.maxErrorInfoItems) {
-    throw badInput(`errorInfo has more than ${LIMITS.maxErrorInfoItems} items (maxErrorInfoItems)`, { limit: 'maxErrorInfoItems' });
+    throw badInput(`${at}errorInfo has more than ${LIMITS.maxErrorInfoItems} items (maxErrorInfoItems)`, { limit: 'maxErrorInfoItems' });
   }
   if (errorInfo.some((item) => item.length > LIMITS.maxMessageLength)) {
-    throw badInput(`an errorInfo item is over the limit of ${LIMITS.maxMessageLength} characters`, { limit: 'maxMessageLength' });
+    throw badInput(`${at}an errorInfo item is over the limit of ${LIMITS.maxMessageLength} characters`, { limit: 'maxMessageLength' });
   }
   return delayMs;
 }
 
-function refused(code: TaskError['code'], taskId: string | null, status: TaskStatus | null, message: string): TaskBatchResult {
-  return { applied: false, ids: [], errors: [{ taskId, index: null, code, message, status }] };
+/** What the worker reported, as stored in the task row (now, or later by the sweeper). */
+type Reported = Pick<Conclusion, 'result' | 'resultType' | 'errorInfo'>;
+
+/** A conclusion to write now: the locked task's state when it was decided, and what to write. */
+interface Immediate {
+  id: string;
+  status: TaskStatus;
+  jobId: string | null;
+  destroyPending: boolean;
+  outcome: ConcludeOutcome;
+  conclusion: Reported;
 }
 
-/** Writes a conclusion now: the concluded row with its event, or, for a deferred destroy, the deletion. */
-async function writeConclusions(
-  tx: Executor,
-  items: readonly { id: string; status: TaskStatus; jobId: string | null; destroyPending: boolean; conclusion: Omit<Conclusion, 'id' | 'previous' | 'status' | 'progressOne'>; outcome: ConcludeOutcome }[],
-): Promise<Set<string>> {
+/** Writes conclusions now: the concluded rows with their events, and for deferred destroys, the deletions. */
+async function writeConclusions(tx: Executor, items: readonly Immediate[]): Promise<Set<string>> {
   const conclusions: Conclusion[] = [];
   // Deferred destroys, grouped by outcome: the deleting statement keys its effects by source status.
   const deletions = new Map<ConcludeOutcome, { ids: string[]; effects: Map<TaskStatus, StatusEffect> }>();
@@ -79,67 +106,160 @@ async function writeConclusions(
       conclusions.push({ id: item.id, previous: item.status, status: t.to, progressOne: effect.progressOne, ...item.conclusion });
     }
   }
-  await concludeTasks(tx, conclusions);
+  await concludeTasksSql(tx, conclusions);
   for (const group of deletions.values()) await deleteTasksWithLog(tx, group.ids, [...group.effects.values()]);
   return jobIds;
 }
 
+/** A task as the batch sees it while deciding item after item (an earlier item may have concluded it). */
+interface Seen {
+  task: LockedTask;
+  /** Its status after the earlier items of this batch. */
+  status: TaskStatus;
+  /** An earlier item concluded it with a deferred destroy: it is gone. */
+  deleted: boolean;
+  /** A delayed conclusion is waiting (stored before this call, or by an earlier item). */
+  pending: boolean;
+}
+
+interface Decided {
+  ids: string[];
+  errors: TaskError[];
+  immediate: Immediate[];
+  delayed: PendingConclusionItem[];
+}
+
+interface Item {
+  request: ConcludeTaskRequest;
+  /** The parsed id; null when malformed (NOT_FOUND). */
+  id: string | null;
+  delayMs: number;
+  index: number;
+}
+
 /**
- * concludeTask: a worker (or an operator) concludes one task: SUCCEEDED → COMPLETED, FAILED → FAILED,
- * CANCELLED → CANCELLED, with its result and errorInfo. Fenced: a given `worker` must hold the task
- * and a given `attempt` must be its current one, or the answer is NOT_OWNER (a worker whose claim
- * was revoked, or whose lease expired and was claimed again, cannot overwrite the newer attempt).
- *
- * With `delayMs` > 0 (XINA conclude delay) the conclusion is stored in the task row and applied by
- * the sweeper's applyDueConclusions step when due, so a restart in between loses nothing; the
- * sweeper is woken for that moment instead of waiting for its next tick.
+ * The per-item verdicts, in input order, over the locked tasks. Pure: the state machine decides
+ * (concludeTransition), fencing by worker and attempt gives NOT_OWNER, a pending delayed conclusion
+ * gives INVALID_STATE. An item naming a task that an earlier item of the same batch concluded is
+ * judged against that outcome, exactly as if the two had come in two calls one after the other.
  */
+function decide(caller: Caller, items: readonly Item[], locked: readonly LockedTask[]): Decided {
+  const seen = new Map<string, Seen>(
+    locked.map((task) => [task.id, { task, status: task.status, deleted: false, pending: task.hasPendingConclusion }]),
+  );
+  const decided: Decided = { ids: [], errors: [], immediate: [], delayed: [] };
+  const refuse = (index: number, code: TaskError['code'], taskId: string | null, status: TaskStatus | null, message: string) =>
+    decided.errors.push({ taskId, index, code, message: `${caller.mutation}: ${message}`, status });
+  for (const { request, id, delayMs, index } of items) {
+    const entry = id === null ? undefined : seen.get(id);
+    if (!entry || entry.deleted) {
+      refuse(index, 'NOT_FOUND', null, null, `no task with id ${JSON.stringify(request.id)}`);
+      continue;
+    }
+    const { task, status } = entry;
+    const t = concludeTransition(status, request.outcome, task.destroyPending);
+    if (t.kind !== 'apply') {
+      refuse(index, t.code, task.id, status, `task ${task.id} is already ${status}`);
+      continue;
+    }
+    const fenced = request.worker != null || request.attempt != null;
+    if (
+      fenced &&
+      (!isHeldByWorker(status) ||
+        (request.worker != null && request.worker !== task.residentOn) ||
+        (request.attempt != null && request.attempt !== task.attempts))
+    ) {
+      const holder = isHeldByWorker(status) ? `held by ${task.residentOn ?? 'nobody'} in attempt ${task.attempts}` : `not claimed (${status})`;
+      refuse(index, 'NOT_OWNER', task.id, status, `task ${task.id} is ${holder}`);
+      continue;
+    }
+    if (entry.pending) {
+      refuse(index, 'INVALID_STATE', task.id, status, `task ${task.id} already has a delayed conclusion pending`);
+      continue;
+    }
+    const errorInfo = [...(request.errorInfo ?? [])];
+    const conclusion: Reported = { result: request.result ?? null, resultType: request.resultType ?? null, errorInfo };
+    if (delayMs > 0) {
+      decided.delayed.push({ id: task.id, conclusion: { outcome: request.outcome, ...conclusion, errorInfo, attempt: task.attempts }, delayMs });
+      entry.pending = true;
+    } else {
+      decided.immediate.push({ id: task.id, status, jobId: task.jobId, destroyPending: task.destroyPending, outcome: request.outcome, conclusion });
+      entry.status = t.to;
+      entry.deleted = t.delete;
+    }
+    decided.ids.push(task.id);
+  }
+  return decided;
+}
+
+/**
+ * The one conclude path (concludeTask is its one-item case). In one transaction: lock the named
+ * tasks once, in id order → decide per item (decide, pure) → with `ignore: false` any error returns
+ * before anything is written → store the delayed conclusions in one UPDATE → write the immediate
+ * ones in one UPDATE that also writes their STATUS_CHANGED events (and one DELETE with DELETED
+ * events for deferred destroys) → refresh the touched jobs' statuses once → one NOTIFY. After the
+ * commit the sweeper is woken for the earliest delayed conclusion.
+ *
+ * Conclusions are fenced: a given `worker` must hold the task and a given `attempt` must be its
+ * current one, or the answer is NOT_OWNER (a worker whose claim was revoked, or whose lease expired
+ * and was claimed again, cannot overwrite the newer attempt). With `delayMs` > 0 (XINA conclude
+ * delay) the conclusion is stored in the task row and applied by the sweeper's applyDueConclusions
+ * step when due, so a restart in between loses nothing.
+ */
+async function conclude(
+  db: Executor,
+  caller: Caller,
+  requests: readonly ConcludeTaskRequest[],
+  ignore: boolean,
+  sweeper: { wakeAt(when: Date): void } | undefined,
+): Promise<TaskBatchResult> {
+  const items: Item[] = requests.map((request, index) => ({
+    request,
+    id: parseId(request.id),
+    delayMs: validate(request, caller.label(index)),
+    index,
+  }));
+  const ids = [...new Set(items.flatMap((i) => (i.id === null ? [] : [i.id])))];
+  let dueAt: number | null = null;
+  const result = await inTransaction(db, async (tx): Promise<TaskBatchResult> => {
+    dueAt = null;
+    const locked = ids.length > 0 ? await lockTasks(tx, { kind: 'ids', ids }) : [];
+    const decided = decide(caller, items, locked);
+    if (decided.errors.length > 0 && !ignore) return { applied: false, ids: [], errors: decided.errors };
+    dueAt = await storePendingConclusions(tx, decided.delayed);
+    if (decided.immediate.length > 0) {
+      const jobIds = await writeConclusions(tx, decided.immediate);
+      await refreshJobStatuses(tx, jobIds);
+      await notifyEvents(tx);
+    }
+    return { applied: true, ids: decided.ids, errors: decided.errors };
+  });
+  if (dueAt !== null) sweeper?.wakeAt(new Date(dueAt));
+  return result;
+}
+
+/**
+ * concludeTasks: a worker (or an operator) concludes many tasks in one call: SUCCEEDED → COMPLETED,
+ * FAILED → FAILED, CANCELLED → CANCELLED, each with its result and errorInfo. Per-task errors carry
+ * the item's index in `tasks`. At most LIMITS.maxBatch items.
+ */
+export async function concludeTasks(
+  db: Executor,
+  request: ConcludeTasksRequest,
+  sweeper?: { wakeAt(when: Date): void },
+): Promise<TaskBatchResult> {
+  checkBatchSize('tasks', request.tasks.length);
+  return conclude(db, BATCH, request.tasks, request.ignore ?? true, sweeper);
+}
+
+/** concludeTask: the one-item case of concludeTasks. Its errors have no index (there is no list). */
 export async function concludeTask(
   db: Executor,
   request: ConcludeTaskRequest,
   sweeper?: { wakeAt(when: Date): void },
 ): Promise<TaskBatchResult> {
-  const delayMs = validate(request);
-  const id = parseId(request.id);
-  if (id === null) return refused('NOT_FOUND', null, null, `no task with id ${JSON.stringify(request.id)}`);
-  let dueAt: number | null = null;
-  const result = await inTransaction(db, async (tx): Promise<TaskBatchResult> => {
-    dueAt = null;
-    const [task] = await lockTasks(tx, { kind: 'ids', ids: [id] });
-    if (!task) return refused('NOT_FOUND', null, null, `no task with id ${JSON.stringify(request.id)}`);
-    const t = concludeTransition(task.status, request.outcome, task.destroyPending);
-    if (t.kind !== 'apply') {
-      return refused(t.code, task.id, task.status, `concludeTask: task ${task.id} is already ${task.status}`);
-    }
-    const fenced = request.worker != null || request.attempt != null;
-    if (
-      fenced &&
-      (!isHeldByWorker(task.status) ||
-        (request.worker != null && request.worker !== task.residentOn) ||
-        (request.attempt != null && request.attempt !== task.attempts))
-    ) {
-      const holder = isHeldByWorker(task.status) ? `held by ${task.residentOn ?? 'nobody'} in attempt ${task.attempts}` : `not claimed (${task.status})`;
-      return refused('NOT_OWNER', task.id, task.status, `concludeTask: task ${task.id} is ${holder}`);
-    }
-    if (task.hasPendingConclusion) {
-      return refused('INVALID_STATE', task.id, task.status, `concludeTask: task ${task.id} already has a delayed conclusion pending`);
-    }
-    const conclusion = {
-      result: request.result ?? null,
-      resultType: request.resultType ?? null,
-      errorInfo: [...(request.errorInfo ?? [])],
-    };
-    if (delayMs > 0) {
-      dueAt = await storePendingConclusion(tx, task.id, { outcome: request.outcome, ...conclusion, attempt: task.attempts }, delayMs);
-      return { applied: true, ids: [task.id], errors: [] };
-    }
-    const jobIds = await writeConclusions(tx, [{ ...task, conclusion, outcome: request.outcome }]);
-    await refreshJobStatuses(tx, jobIds);
-    await notifyEvents(tx);
-    return { applied: true, ids: [task.id], errors: [] };
-  });
-  if (dueAt !== null) sweeper?.wakeAt(new Date(dueAt));
-  return result;
+  const result = await conclude(db, ONE, [request], false, sweeper);
+  return { ...result, errors: result.errors.map((e) => ({ ...e, index: null })) };
 }
 
 /** Conclusions per sweep transaction; a backlog drains over a few ticks. */
@@ -155,7 +275,7 @@ export async function applyDueConclusions(db: Executor, limit = DUE_BATCH): Prom
     const due = await lockDueConclusions(tx, limit);
     if (due.length === 0) return 0;
     const stale: string[] = [];
-    const apply: Parameters<typeof writeConclusions>[1][number][] = [];
+    const apply: Immediate[] = [];
     for (const row of due) {
       const c = row.conclusion;
       if (!c || c.attempt !== row.attempts || concludeTransition(row.status, c.outcome).kind !== 'apply') {

@@ -74,8 +74,14 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
   } finally {
     await migrator.end({ timeout: 5 });
   }
-  const client = postgres(url, { max, onnotice: () => {}, connection: { application_name: 'tasklane' } });
-  const db = drizzlePostgres({ client: preparedByDefault(client), logger: queryLogger(onQuery) }) as unknown as Executor;
+  const client = postgres(url, {
+    max,
+    onnotice: () => {},
+    // Prepared statements (see preparingStatements) are still planned for their parameters on
+    // every execution, as unprepared ones are: a generic plan could walk the claim index differently.
+    connection: { application_name: 'tasklane', plan_cache_mode: 'force_custom_plan' },
+  });
+  const db = drizzlePostgres({ client: preparingStatements(client), logger: queryLogger(onQuery) }) as unknown as Executor;
   return {
     kind: 'postgres',
     db,
@@ -95,30 +101,41 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
   };
 }
 
+/** A statement that carries a name comment, e.g. `/* lockTasks *\/`. */
+const NAMED_STATEMENT = /\/\* [A-Za-z]+ \*\//;
+/** Query-builder statements with at most this many parameters are prepared too (see below). */
+const PREPARE_MAX_PARAMETERS = 16;
+
 /**
- * drizzle runs its queries through postgres.js `unsafe`, which does not prepare statements: every
- * query with parameters then costs two round trips (describe, then bind and execute) and a fresh
- * parse and plan in Postgres. This view of the client prepares them, as postgres.js does for its own
- * tagged queries: once per connection and statement text (our statements are parameterised, so the
- * set of texts is bounded), then one round trip each. Transactions and savepoints hand drizzle the
- * same view of their connection.
+ * The hand-written statements (src/sql, src/auth) carry a comment naming them, and their text never
+ * varies with the data: lists travel as one array or JSON parameter. Those go out as named prepared
+ * statements: Postgres parses each once per connection, and postgres.js sends parameters without
+ * first asking the server to describe the statement (an unprepared statement with parameters costs
+ * two round trips; a prepared one, one). Statements from the query builder are prepared when they
+ * have few parameters (the reads: a page of tasks is one statement per filter shape and column set,
+ * a bounded set); one whose text grows with a long list (`in ($1, $2, …)`) stays unprepared so that
+ * such texts do not pile up per connection. drizzle calls `unsafe` on the client it was given, and
+ * on the client of each transaction.
  */
-function preparedByDefault<T extends postgres.Sql | postgres.TransactionSql>(sql: T): T {
-  return new Proxy(sql, {
+function preparingStatements(client: postgres.Sql): postgres.Sql {
+  return new Proxy(client, {
     get(target, property, receiver) {
-      const value: unknown = Reflect.get(target, property, receiver);
-      if (typeof value !== 'function') return value;
       if (property === 'unsafe') {
-        return (query: string, args?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
-          target.unsafe(query, args, { prepare: true, ...options });
+        return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
+          target.unsafe(
+            query,
+            parameters,
+            NAMED_STATEMENT.test(query) || (parameters?.length ?? 0) <= PREPARE_MAX_PARAMETERS ? { ...options, prepare: true } : options,
+          );
       }
       if (property === 'begin' || property === 'savepoint') {
         return (...args: unknown[]) => {
-          const work = args.at(-1) as (tx: postgres.TransactionSql) => unknown;
-          return (value as (...a: unknown[]) => unknown).apply(target, [...args.slice(0, -1), (tx: postgres.TransactionSql) => work(preparedByDefault(tx))]);
+          const work = args.pop() as (sql: postgres.Sql) => unknown;
+          const method = Reflect.get(target, property, target) as (...a: unknown[]) => Promise<unknown>;
+          return method(...args, (sql: postgres.Sql) => work(preparingStatements(sql)));
         };
       }
-      return (value as (...a: unknown[]) => unknown).bind(target);
+      return Reflect.get(target, property, receiver) as unknown;
     },
   });
 }
@@ -165,5 +182,5 @@ export async function inTransaction<T>(db: Executor, work: (tx: Executor) => Pro
 
 /** One NOTIFY per transaction: Postgres folds identical notifications of a transaction into one. */
 export async function notifyEvents(tx: Executor): Promise<void> {
-  await tx.execute(sql`SELECT pg_notify(${EVENTS_CHANNEL}, '')`);
+  await tx.execute(sql`/* notifyEvents */ SELECT pg_notify(${EVENTS_CHANNEL}, '')`);
 }

@@ -53,6 +53,11 @@ export interface FeedOptions<T> {
    */
   routeKeys: readonly string[] | null;
   matches(event: T): boolean;
+  /**
+   * How many subscriptions this feed serves, when not one: a shared group's feed serves its members
+   * (src/events/liveGroups.ts). Only listenerCount uses it.
+   */
+  listeners?: () => number;
 }
 
 export interface HubOptions {
@@ -91,6 +96,11 @@ export class Feed<T> {
 
   get closed(): boolean {
     return this.ended;
+  }
+
+  /** Events offered and not yet taken. */
+  get queued(): number {
+    return this.queue.length;
   }
 
   /** Called by the hub; false when the feed overflowed and was detached. */
@@ -163,6 +173,8 @@ class Channel<R extends TaskEventRecord | JobEventRecord> {
   private readonly everything = new Set<Feed<R & Delivery>>();
   private readonly byKey = new Map<string, Set<Feed<R & Delivery>>>();
   private count = 0;
+  /** The feeds that serve more (or fewer) than one subscription: shared groups'. */
+  private readonly shared = new Set<Feed<R & Delivery>>();
 
   constructor(
     private readonly spec: TopicSpec<R>,
@@ -174,9 +186,17 @@ class Channel<R extends TaskEventRecord | JobEventRecord> {
     return this.count;
   }
 
+  /** Subscriptions served: feeds, with a shared group's feed counted as its members. */
+  get listeners(): number {
+    let n = this.count - this.shared.size;
+    for (const feed of this.shared) n += feed.options.listeners!();
+    return n;
+  }
+
   register(options: FeedOptions<R & Delivery>): Feed<R & Delivery> {
     const feed: Feed<R & Delivery> = new Feed(this.position, options, this.options.maxQueuedPerFeed, (f) => this.unregister(f));
     this.count++;
+    if (options.listeners) this.shared.add(feed);
     if (options.routeKeys === null) this.everything.add(feed);
     else {
       for (const key of new Set(options.routeKeys)) {
@@ -190,6 +210,7 @@ class Channel<R extends TaskEventRecord | JobEventRecord> {
 
   private unregister(feed: Feed<R & Delivery>): void {
     this.count--;
+    this.shared.delete(feed);
     if (feed.options.routeKeys === null) this.everything.delete(feed);
     else {
       for (const key of new Set(feed.options.routeKeys)) {
@@ -313,8 +334,13 @@ export class EventHub {
     >;
   }
 
-  /** How many feeds are registered (all topics, or one). */
+  /** How many subscriptions listen (all topics, or one); a shared group's feed counts as its members. */
   listenerCount(topic?: Topic): number {
+    return topic ? this.channels[topic].listeners : this.channels.task.listeners + this.channels.job.listeners;
+  }
+
+  /** How many feeds are registered (all topics, or one). */
+  feedCount(topic?: Topic): number {
     return topic ? this.channels[topic].size : this.channels.task.size + this.channels.job.size;
   }
 

@@ -16,6 +16,7 @@ import {
   type TaskEventRecord,
 } from '../sql/events.ts';
 import type { Delivery, EventHub, Feed, FeedOptions, LiveJobEvent, LiveTaskEvent } from './hub.ts';
+import type { GroupSeat, LiveGroupSource, LiveShare } from './liveGroups.ts';
 import { createEventLoaders } from './loaders.ts';
 
 /** Rows per replay query. */
@@ -69,7 +70,13 @@ interface StreamSpec<R extends TaskEventRecord | JobEventRecord> {
   fromClient: boolean;
   /** Rows after `after` that committed before a live-from-now subscription started: not delivered. */
   skip: Set<string> | null;
+  /** The newest cursor in `skip`: once the hub has passed it, none of them can come any more. */
+  skipUpTo: EventCursor | null;
   register(): Feed<R & Delivery>;
+  /** The hub's position on this log. */
+  hubPosition(): EventCursor;
+  /** Set when the live phase can be shared with subscriptions running the same operation. */
+  share: LiveShare | undefined;
   readPage(after: EventCursor, upTo: EventCursor, limit: number): Promise<R[]>;
 }
 
@@ -85,13 +92,15 @@ async function startingPoint(
   db: Executor,
   log: EventLog,
   after: EventCursor | null,
-): Promise<Pick<StreamSpec<TaskEventRecord>, 'after' | 'fromClient' | 'skip'>> {
-  if (after) return { after, fromClient: true, skip: null };
+): Promise<Pick<StreamSpec<TaskEventRecord>, 'after' | 'fromClient' | 'skip' | 'skipUpTo'>> {
+  if (after) return { after, fromClient: true, skip: null, skipUpTo: null };
   const start = await readLiveStart(db, log);
+  if (start.alreadyCommitted.length === 0) return { after: start.frontier, fromClient: false, skip: null, skipUpTo: null };
   return {
     after: start.frontier,
     fromClient: false,
-    skip: start.alreadyCommitted.length ? new Set(start.alreadyCommitted.map(cursorKey)) : null,
+    skip: new Set(start.alreadyCommitted.map(cursorKey)),
+    skipUpTo: start.alreadyCommitted.reduce((a, b) => (compareCursors(a, b) >= 0 ? a : b)),
   };
 }
 
@@ -105,13 +114,18 @@ export async function openTaskEventStream(
   hub: EventHub,
   db: Executor,
   args: { filter: TaskEventFilter | null | undefined; after: EventCursor | null },
+  share?: LiveShare,
 ): Promise<AsyncIterable<LiveTaskEvent | StreamEnd>> {
+  if (share?.kind === 'group') return groupStream(() => hub.subscribe('task', { ...taskEventFeed(args.filter), listeners: share.members }), share);
+  const register = () => hub.subscribe('task', taskEventFeed(args.filter));
   if (args.after) await assertCursorRetained(db, 'task', args.after);
   return eventStream<TaskEventRecord>({
     db,
     log: 'task',
     ...(await startingPoint(db, 'task', args.after)),
-    register: () => hub.subscribe('task', taskEventFeed(args.filter)),
+    register,
+    hubPosition: () => hub.position('task'),
+    share,
     readPage: (after, upTo, limit) => readTaskEventsAfter(db, { after, upTo, limit, filter: args.filter }),
   });
 }
@@ -121,14 +135,48 @@ export async function openJobEventStream(
   hub: EventHub,
   db: Executor,
   args: { jobId: string | null | undefined; after: EventCursor | null },
+  share?: LiveShare,
 ): Promise<AsyncIterable<LiveJobEvent | StreamEnd>> {
+  if (share?.kind === 'group') return groupStream(() => hub.subscribe('job', { ...jobEventFeed(args.jobId), listeners: share.members }), share);
+  const register = () => hub.subscribe('job', jobEventFeed(args.jobId));
   if (args.after) await assertCursorRetained(db, 'job', args.after);
   return eventStream<JobEventRecord>({
     db,
     log: 'job',
     ...(await startingPoint(db, 'job', args.after)),
-    register: () => hub.subscribe('job', jobEventFeed(args.jobId)),
+    register,
+    hubPosition: () => hub.position('job'),
+    share,
     readPage: (after, upTo, limit) => readJobEventsAfter(db, { after, upTo, limit, jobId: args.jobId }),
+  });
+}
+
+/**
+ * The stream of a shared group (src/events/liveGroups.ts): live from the moment it registers, no
+ * replay and no skipping (each member did its own start), telling the group which event each result
+ * belongs to. It never ends with an error result: the group tells its members why it ended.
+ */
+function groupStream<R extends TaskEventRecord | JobEventRecord>(
+  register: () => Feed<R & Delivery>,
+  source: LiveGroupSource,
+): Repeater<R & Delivery> {
+  return new Repeater<R & Delivery>(async (push, stop) => {
+    const feed = register();
+    void stop.then(() => feed.close());
+    source.started();
+    try {
+      while (!feed.closed) {
+        for (const event of await feed.take()) {
+          source.yielding(event);
+          await push(event);
+          if (feed.closed) break;
+        }
+      }
+      source.ending(feed.overflowed ? 'too-slow' : 'closed');
+    } finally {
+      feed.close();
+      stop();
+    }
   });
 }
 
@@ -139,15 +187,31 @@ export async function openJobEventStream(
  *  2. replay the log from `after` up to and including `feed.start` — those rows are final, the
  *     hub has passed them;
  *  3. drain the feed, skipping anything at or before the last cursor delivered (a client's `after`
- *     may be ahead of this instance's hub when it comes from another instance).
+ *     may be ahead of this instance's hub when it comes from another instance);
+ *  4. with a shared live phase (`share`, graphql-ws): once the feed is empty, every row it must skip
+ *     has passed and the client has been written everything pushed, join the group at the last
+ *     cursor and close the feed; the group sends what comes after (src/events/liveGroups.ts).
  * A Repeater (rather than an async generator) makes `return()` take effect at once even while the
  * stream waits for events, so closing a subscription frees its feed immediately.
  */
 function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpec<R>): Repeater<(R & Delivery) | StreamEnd> {
   return new Repeater<(R & Delivery) | StreamEnd>(async (push, stop) => {
     const feed = spec.register();
-    void stop.then(() => feed.close());
+    const member = spec.share?.kind === 'member' ? spec.share : null;
+    // Look for the group while replaying; it is joined once this stream has caught up.
+    const seatLookup = member?.group() ?? null;
+    let seat: GroupSeat | null = null;
+    const stopped = stop.then(() => null);
+    void stopped.then(() => {
+      feed.close();
+      seat?.leave();
+      void seatLookup?.then((s) => s?.leave());
+    });
     let last = spec.after;
+    const deliver = async (event: R & Delivery) => {
+      member?.pushed();
+      await push(event);
+    };
     try {
       if (compareCursors(spec.after, feed.start) < 0) {
         let from = spec.after;
@@ -159,7 +223,7 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
             const event = { ...row, cursor: cursorOf(row), loaders };
             last = event.cursor;
             if (spec.skip?.has(cursorKey(event.cursor))) continue;
-            await push(event);
+            await deliver(event);
           }
           if (rows.length < REPLAY_PAGE) break;
           from = cursorOf(rows.at(-1)!);
@@ -167,30 +231,48 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
         // A prune that ran during the replay could have removed rows before they were read.
         if (spec.fromClient) await assertCursorRetained(spec.db, spec.log, spec.after);
       }
+      if (seatLookup) seat = await Promise.race([seatLookup, stopped]);
       while (!feed.closed) {
+        if (seat && member && feed.queued === 0 && (spec.skipUpTo === null || compareCursors(spec.hubPosition(), spec.skipUpTo) >= 0)) {
+          // Caught up: every matching event the hub published went through this stream. Hand over
+          // once the client has been written all of them, or the group's first write could overtake.
+          if (!member.isDrained) {
+            await Promise.race([member.drained(), stopped]);
+            continue;
+          }
+          const exited = seat.join(last);
+          if (exited) {
+            feed.close();
+            const exit = await exited;
+            if (exit.reason === 'too-slow') await push(tooSlow(exit.last));
+            return;
+          }
+          seat = null; // the group ended meanwhile: stay on this stream
+        }
         for (const event of await feed.take()) {
           if (compareCursors(event.cursor, last) <= 0) continue;
           last = event.cursor;
           if (spec.skip?.has(cursorKey(event.cursor))) continue;
-          await push(event);
+          await deliver(event);
           if (feed.closed) break;
         }
       }
-      if (feed.overflowed) {
-        await push(
-          new StreamEnd(
-            new GraphQLError(
-              'This subscription fell too far behind the event stream and was ended. Subscribe again with `after` set to the last cursor you received.',
-              { extensions: { code: 'SUBSCRIBER_TOO_SLOW', lastCursor: encodeEventCursor(last) } },
-            ),
-          ),
-        );
-      }
+      if (feed.overflowed) await push(tooSlow(last));
     } catch (error) {
       await push(new StreamEnd(error));
     } finally {
       feed.close();
+      seat?.leave();
       stop();
     }
   });
+}
+
+function tooSlow(last: EventCursor): StreamEnd {
+  return new StreamEnd(
+    new GraphQLError(
+      'This subscription fell too far behind the event stream and was ended. Subscribe again with `after` set to the last cursor you received.',
+      { extensions: { code: 'SUBSCRIBER_TOO_SLOW', lastCursor: encodeEventCursor(last) } },
+    ),
+  );
 }

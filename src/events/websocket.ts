@@ -1,10 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { ExecutionArgs } from 'graphql';
-import { GraphQLError } from 'graphql';
+import type { Socket } from 'node:net';
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaInitialContext, YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
+import type { Logger } from '../log.ts';
+import { LiveGroups, Member, type LiveShare, type Recipient } from './liveGroups.ts';
 
 /** What every transport hands to the app's `createContext`. */
 export interface OperationCredentials {
@@ -50,6 +53,77 @@ interface EnvelopedRoot {
   subscribe(args: ExecutionArgs): unknown;
 }
 
+/** How subscriptions running the same operation share their live phase (src/events/liveGroups.ts). */
+export interface ShareOptions<TContext> {
+  /**
+   * What about the caller can change a subscription's results besides the operation itself (its
+   * role); null: never share this caller's subscriptions.
+   */
+  scope(context: TContext): string | null;
+  /** The context a group's own subscription runs with: the scope's, no particular caller's token. */
+  groupContext(member: TContext): TContext;
+  log: Logger;
+  /** A member whose socket has more than this many bytes unsent is ended as too slow. */
+  maxBufferedBytes?: number;
+}
+
+const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return value != null && typeof value === 'object' && Symbol.asyncIterator in value;
+}
+
+/**
+ * A member's results go straight to its socket as graphql-ws `next` messages: the group serialized the
+ * payload once, only the envelope with this operation's id is per subscriber.
+ */
+class SocketRecipient implements Recipient {
+  private readonly prefix: string;
+
+  constructor(
+    private readonly socket: WebSocket,
+    id: string,
+    private readonly maxBuffered: number,
+    private readonly corks: TurnCorks,
+  ) {
+    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  }
+
+  send(payload: string): boolean {
+    // A closing socket ends its operations itself (graphql-ws returns them).
+    if (this.socket.readyState !== this.socket.OPEN) return true;
+    if (this.socket.bufferedAmount > this.maxBuffered) return false;
+    this.corks.cork(this.socket);
+    this.socket.send(`${this.prefix}${payload}}`);
+    return true;
+  }
+}
+
+/**
+ * Sockets that shared delivery wrote to in this turn of the event loop stay corked until it ends, so
+ * a group that passes several events in one go (the hub read a burst, or the server fell behind)
+ * makes one write system call per socket instead of one per event and socket. On loopback the
+ * system call (which also runs the receiver's TCP stack) is most of the cost of a delivery; batching
+ * them is what keeps 1,000 subscribers at 200 changes/s from falling behind further.
+ */
+class TurnCorks {
+  private readonly corked = new Set<Socket>();
+
+  cork(socket: WebSocket): void {
+    // ws keeps the net.Socket private; without it, write frames one by one.
+    const raw = (socket as unknown as { _socket?: Socket })._socket;
+    if (!raw || this.corked.has(raw)) return;
+    raw.cork();
+    this.corked.add(raw);
+    if (this.corked.size === 1) setImmediate(() => this.flush());
+  }
+
+  private flush(): void {
+    for (const raw of this.corked) raw.uncork();
+    this.corked.clear();
+  }
+}
+
 /**
  * graphql-ws (`graphql-transport-ws`) on the yoga endpoint of the app's HTTP server, as in
  * graphql-yoga's graphql-ws example: each operation goes through `yoga.getEnveloped`, so parsing,
@@ -68,9 +142,16 @@ export function serveGraphqlWs<TContext extends object>(
     maxPayload?: number;
     /** Operations one connection may have running at once (subscriptions, mostly). */
     maxOperationsPerConnection?: number;
+    /** Share the live phase of identical subscriptions; off when not given. */
+    share?: ShareOptions<TContext>;
   } = {},
-): Disposable {
-  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayload });
+): Disposable & { readonly groups: LiveGroups | null } {
+  // No permessage-deflate: the messages are small, and compressing each one per socket is the kind of
+  // per-subscriber work shared delivery exists to avoid.
+  const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayload, perMessageDeflate: false });
+  const share = options.share;
+  const groups = share ? new LiveGroups(share.log) : null;
+  const corks = new TurnCorks();
   // One abort signal per socket: long-waiting operations (claimTasks with waitMs) stop when it closes.
   const signals = new WeakMap<WebSocket, AbortController>();
   wss.on('connection', (socket) => {
@@ -82,7 +163,12 @@ export function serveGraphqlWs<TContext extends object>(
   const graphqlWs = useServer(
     {
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
-      subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args) as never,
+      subscribe: async (args) => {
+        const result = await (args.rootValue as EnvelopedRoot).subscribe(args);
+        const live = (args.contextValue as { live?: LiveShare } | undefined)?.live;
+        // A member hands over to its group only once graphql-ws has written what it sent itself.
+        return (live instanceof Member && isAsyncIterable(result) ? live.track(result) : result) as never;
+      },
       onConnect: async (ctx) => {
         if (!options.authenticate) return true;
         try {
@@ -92,7 +178,7 @@ export function serveGraphqlWs<TContext extends object>(
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
       },
-      onSubscribe: async (ctx, _id, params) => {
+      onSubscribe: async (ctx, id, params) => {
         // ctx.subscriptions already holds this operation's id.
         const limit = options.maxOperationsPerConnection;
         if (limit !== undefined && Object.keys(ctx.subscriptions).length > limit) {
@@ -147,6 +233,29 @@ export function serveGraphqlWs<TContext extends object>(
           throw error;
         }
         if (errors.length) return errors;
+        if (groups && share && getOperationAST(document, params.operationName)?.operation === 'subscription') {
+          const scope = share.scope(contextValue as TContext);
+          if (scope !== null) {
+            const key = JSON.stringify([params.query, params.operationName ?? null, params.variables ?? null, scope]);
+            const member = contextValue as TContext & { live?: LiveShare };
+            member.live = groups.member(
+              key,
+              (source) => {
+                // The group's own subscription: a context without any member's token, the same pipeline.
+                const groupContext = share.groupContext(contextValue as TContext) as TContext & { live?: LiveShare };
+                groupContext.live = source;
+                const enveloped = yoga.getEnveloped({
+                  params,
+                  websocket: { authorization: null, requestId: null, signal: undefined },
+                } satisfies WebSocketInitialContext & Record<string, unknown>);
+                return enveloped.subscribe({ ...args, schema: enveloped.schema, contextValue: groupContext, rootValue: undefined }) as Promise<
+                  AsyncIterable<ExecutionResult> | ExecutionResult
+                >;
+              },
+              new SocketRecipient(ctx.extra.socket, id, share.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, corks),
+            );
+          }
+        }
         return args;
       },
     },
@@ -154,6 +263,7 @@ export function serveGraphqlWs<TContext extends object>(
     options.keepAliveMs,
   );
   return {
+    groups,
     /** Closes every socket (1001 "Going away"); peers that do not complete the close handshake are cut after 2 s. */
     async dispose() {
       const cut = setTimeout(() => {

@@ -16,7 +16,7 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
 type Documents = {
     "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": typeof types.WorkerClaimTasksDocument,
     "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": typeof types.WorkerHeartbeatDocument,
-    "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n": typeof types.WorkerConcludeTaskDocument,
+    "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n": typeof types.WorkerConcludeTasksDocument,
     "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }": typeof types.ClaimTestPauseDocument,
     "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }": typeof types.ClaimTestResumeDocument,
     "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }": typeof types.ClaimTestSuspendJobsDocument,
@@ -35,6 +35,10 @@ type Documents = {
     "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": typeof types.SeedConcludeDocument,
     "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.ConcludeTaskTestDocument,
     "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }": typeof types.ConcludeJobStatusDocument,
+    "\n  mutation ConcludeTasksTest($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": typeof types.ConcludeTasksTestDocument,
+    "\n  mutation ConcludeTasksTestLean($input: ConcludeTasksInput!) { concludeTasks(input: $input) { applied errors { index code } } }\n": typeof types.ConcludeTasksTestLeanDocument,
+    "\n  mutation ConcludeTasksTestSingle($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied errors { index code } } }\n": typeof types.ConcludeTasksTestSingleDocument,
+    "query ConcludeTasksJobStatus($id: ID!) { job(id: $id) { status } }": typeof types.ConcludeTasksJobStatusDocument,
     "\n  mutation EventOrderRun($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.EventOrderRunDocument,
     "\n  mutation EventOrderSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) { applied }\n  }\n": typeof types.EventOrderSuspendDocument,
     "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": typeof types.EventsRunTasksDocument,
@@ -92,7 +96,7 @@ type Documents = {
 const documents: Documents = {
     "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": types.WorkerClaimTasksDocument,
     "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": types.WorkerHeartbeatDocument,
-    "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n": types.WorkerConcludeTaskDocument,
+    "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n": types.WorkerConcludeTasksDocument,
     "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }": types.ClaimTestPauseDocument,
     "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }": types.ClaimTestResumeDocument,
     "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }": types.ClaimTestSuspendJobsDocument,
@@ -111,6 +115,10 @@ const documents: Documents = {
     "\n  mutation SeedConclude($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied ids errors { code taskId status } } }\n": types.SeedConcludeDocument,
     "\n  mutation ConcludeTaskTest($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": types.ConcludeTaskTestDocument,
     "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }": types.ConcludeJobStatusDocument,
+    "\n  mutation ConcludeTasksTest($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n": types.ConcludeTasksTestDocument,
+    "\n  mutation ConcludeTasksTestLean($input: ConcludeTasksInput!) { concludeTasks(input: $input) { applied errors { index code } } }\n": types.ConcludeTasksTestLeanDocument,
+    "\n  mutation ConcludeTasksTestSingle($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied errors { index code } } }\n": types.ConcludeTasksTestSingleDocument,
+    "query ConcludeTasksJobStatus($id: ID!) { job(id: $id) { status } }": types.ConcludeTasksJobStatusDocument,
     "\n  mutation EventOrderRun($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.EventOrderRunDocument,
     "\n  mutation EventOrderSuspend($input: TaskCommandInput!) {\n    suspendTasks(input: $input) { applied }\n  }\n": types.EventOrderSuspendDocument,
     "\n  mutation EventsRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) { ids }\n  }\n": types.EventsRunTasksDocument,
@@ -191,7 +199,7 @@ export function graphql(source: "\n  mutation WorkerHeartbeat($input: HeartbeatI
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) {\n      applied\n      errors { code message }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -264,6 +272,22 @@ export function graphql(source: "\n  mutation ConcludeTaskTest($input: ConcludeT
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }"): (typeof documents)["query ConcludeJobStatus($id: ID!) { job(id: $id) { status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcludeTasksTest($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation ConcludeTasksTest($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied ids\n      tasks { id status result resultType errorInfo progress finishedAt residentOn leaseExpiresAt }\n      errors { taskId index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcludeTasksTestLean($input: ConcludeTasksInput!) { concludeTasks(input: $input) { applied errors { index code } } }\n"): (typeof documents)["\n  mutation ConcludeTasksTestLean($input: ConcludeTasksInput!) { concludeTasks(input: $input) { applied errors { index code } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ConcludeTasksTestSingle($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied errors { index code } } }\n"): (typeof documents)["\n  mutation ConcludeTasksTestSingle($input: ConcludeTaskInput!) { concludeTask(input: $input) { applied errors { index code } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "query ConcludeTasksJobStatus($id: ID!) { job(id: $id) { status } }"): (typeof documents)["query ConcludeTasksJobStatus($id: ID!) { job(id: $id) { status } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,4 +1,4 @@
-import { concludeTask } from '../commands/concludeTask.ts';
+import { concludeTask, concludeTasks } from '../commands/concludeTask.ts';
 import { resumeJobs, setThreadPausedCommand, suspendJobs, type JobBatchResult, type JobError } from '../commands/jobCommands.ts';
 import { applyTaskCommand, type BatchCommand } from '../commands/taskCommands.ts';
 import type { ThreadRow } from '../db/tables.ts';
@@ -53,6 +53,24 @@ const ConcludeTaskInput = builder.inputType('ConcludeTaskInput', {
     delayMs: t.int({ defaultValue: 0, description: 'Milliseconds, 0 to 5000, that the server waits before concluding.' }),
     worker: t.string({ description: 'When given, the task must be claimed by this worker.' }),
     attempt: t.int({ description: "When given, must equal the task's current attempt (fencing against stale workers)." }),
+  }),
+});
+
+const ConcludeTasksInput = builder.inputType('ConcludeTasksInput', {
+  fields: (t) => ({
+    tasks: t.field({
+      type: [ConcludeTaskInput],
+      required: true,
+      description: 'The conclusions, each as concludeTask takes it; at most 10,000 (maxBatch). Errors carry the index in this list.',
+    }),
+    ignore: t.boolean({
+      defaultValue: true,
+      description:
+        'True (default): the conclusions without errors are applied and the others reported in errors. False: any per-task error ' +
+        'blocks the whole batch and nothing changes (as with ignore: false on the other batch commands). The default differs from ' +
+        'theirs because a worker sends the conclusions of unrelated tasks together: one task taken away from it (NOT_OWNER) must not ' +
+        'hold back the others.',
+    }),
   }),
 });
 
@@ -131,6 +149,16 @@ builder.mutationFields((t) => ({
     args: { input: t.arg({ type: ConcludeTaskInput, required: true }) },
     authScopes: { worker: true },
     resolve: (_root, { input }, ctx) => concludeTask(ctx.db, input, ctx.services.sweeper),
+  }),
+  concludeTasks: t.field({
+    type: TaskBatchPayloadRef,
+    nullable: false,
+    description:
+      'Concludes many tasks in one transaction: concludeTask for each item, in list order, with per-task errors ' +
+      '(an item naming a task that an earlier item concluded is refused, as two calls would be).',
+    args: { input: t.arg({ type: ConcludeTasksInput, required: true }) },
+    authScopes: { worker: true },
+    resolve: (_root, { input }, ctx) => concludeTasks(ctx.db, input, ctx.services.sweeper),
   }),
   suspendJobs: t.field({
     type: JobBatchPayloadRef,

@@ -208,7 +208,7 @@ builder.subscriptionFields((t) => ({
     authScopes: { viewer: true },
     subscribe: (_root, args, ctx) => {
       checkFilter(args.filter);
-      return openTaskEventStream(ctx.services.events, ctx.db, { filter: args.filter, after: decodeEventCursor(args.after) });
+      return openTaskEventStream(ctx.services.events, ctx.db, { filter: args.filter, after: decodeEventCursor(args.after) }, ctx.live);
     },
     resolve: (event: TaskEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
@@ -222,7 +222,7 @@ builder.subscriptionFields((t) => ({
       checkFilter(args.filter);
       const kinds = args.filter?.kinds;
       const filter = { ...args.filter, kinds: kinds && !kinds.includes('STATUS_CHANGED') ? [] : (['STATUS_CHANGED'] as const) };
-      return openTaskEventStream(ctx.services.events, ctx.db, { filter, after: decodeEventCursor(args.after) });
+      return openTaskEventStream(ctx.services.events, ctx.db, { filter, after: decodeEventCursor(args.after) }, ctx.live);
     },
     resolve: (event: TaskEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
@@ -233,7 +233,7 @@ builder.subscriptionFields((t) => ({
     args: { jobId: t.arg.id(), after: t.arg.string() },
     authScopes: { viewer: true },
     subscribe: (_root, args, ctx) =>
-      openJobEventStream(ctx.services.events, ctx.db, { jobId: args.jobId, after: decodeEventCursor(args.after) }),
+      openJobEventStream(ctx.services.events, ctx.db, { jobId: args.jobId, after: decodeEventCursor(args.after) }, ctx.live),
     resolve: (event: JobEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
 }));

@@ -53,7 +53,7 @@ export async function extendLeases(
       ), updated AS (
         UPDATE tasks t SET
           -- From now (a worker handing tasks back may shorten it), but never shorter than the stretch
-          -- storePendingConclusion gave a task whose delayed conclusion is on its way.
+          -- storePendingConclusions gave a task whose delayed conclusion is on its way.
           lease_expires_at = CASE WHEN t.pending_conclusion IS NULL THEN now() + make_interval(secs => ${leaseMs}::float8 / 1000)
                                   ELSE greatest(t.lease_expires_at, now() + make_interval(secs => ${leaseMs}::float8 / 1000)) END,
           heartbeat_at = now()

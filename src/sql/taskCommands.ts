@@ -302,31 +302,42 @@ export interface PendingConclusion {
   attempt: number;
 }
 
+/** One delayed conclusion to store: the locked task, what the worker reported and the delay. */
+export interface PendingConclusionItem {
+  id: string;
+  conclusion: PendingConclusion;
+  delayMs: number;
+}
+
 /**
- * storePendingConclusion: keeps a delayed conclusion in the task row (durable: a restart loses
- * nothing, any instance's sweeper applies it). A held task's lease is stretched past the moment of
- * conclusion so that lease expiry does not requeue a task whose worker has already finished.
- * Returns when it is due, in epoch milliseconds of the database clock.
+ * storePendingConclusions: keeps delayed conclusions in their task rows, in one statement (durable:
+ * a restart loses nothing, any instance's sweeper applies them). A held task's lease is stretched
+ * past the moment of conclusion so that lease expiry does not requeue a task whose worker has
+ * already finished. Returns the earliest due time, in epoch milliseconds of the database clock
+ * (null when there was nothing to store).
  */
-export async function storePendingConclusion(
-  ex: Executor,
-  id: string,
-  conclusion: PendingConclusion,
-  delayMs: number,
-): Promise<number> {
-  const [row] = await queryRows<{ due: string }>(
+export async function storePendingConclusions(ex: Executor, items: readonly PendingConclusionItem[]): Promise<number | null> {
+  if (items.length === 0) return null;
+  const input = items.map((i) => ({ id: i.id, conclusion: i.conclusion, delay_ms: i.delayMs }));
+  const [row] = await queryRows<{ due: string | null }>(
     ex,
     sql`
-      /* storePendingConclusion */
-      UPDATE tasks SET
-        pending_conclusion = ${jsonParam(conclusion)},
-        conclude_at = clock_timestamp() + make_interval(secs => ${delayMs}::float8 / 1000),
-        lease_expires_at = CASE WHEN lease_expires_at IS NULL THEN NULL
-                                ELSE greatest(lease_expires_at, clock_timestamp() + make_interval(secs => ${delayMs}::float8 / 1000 + 30)) END
-      WHERE id = ${id}
-      RETURNING (extract(epoch FROM conclude_at) * 1000)::float8::text AS due`,
+      /* storePendingConclusions */
+      WITH input AS (
+        SELECT * FROM jsonb_to_recordset(${jsonParam(input)}) AS x(id uuid, conclusion jsonb, delay_ms int)
+      ), updated AS (
+        UPDATE tasks t SET
+          pending_conclusion = i.conclusion,
+          conclude_at = clock_timestamp() + make_interval(secs => i.delay_ms::float8 / 1000),
+          lease_expires_at = CASE WHEN t.lease_expires_at IS NULL THEN NULL
+                                  ELSE greatest(t.lease_expires_at, clock_timestamp() + make_interval(secs => i.delay_ms::float8 / 1000 + 30)) END
+        FROM input i
+        WHERE t.id = i.id
+        RETURNING t.conclude_at
+      )
+      SELECT (extract(epoch FROM min(conclude_at)) * 1000)::float8::text AS due FROM updated`,
   );
-  return Number(row!.due);
+  return row?.due == null ? null : Number(row.due);
 }
 
 export interface DueConclusion {

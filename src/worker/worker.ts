@@ -30,11 +30,12 @@ const Heartbeat = graphql(`
   }
 `);
 
-const ConcludeTask = graphql(`
-  mutation WorkerConcludeTask($input: ConcludeTaskInput!) {
-    concludeTask(input: $input) {
+const ConcludeTasks = graphql(`
+  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {
+    concludeTasks(input: $input) {
       applied
-      errors { code message }
+      ids
+      errors { index code message }
     }
   }
 `);
@@ -138,7 +139,31 @@ interface Running {
   dirty: boolean;
   cancelRequested: boolean;
   abandoned: boolean;
+  /** The handler has returned; the conclusion is queued or on its way (heartbeats keep the lease). */
+  done: boolean;
 }
+
+type ConcludeInput = {
+  id: string;
+  outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  result?: unknown;
+  errorInfo?: string[];
+  worker: string;
+  attempt: number;
+};
+
+/** A conclusion waiting to be sent (or re-sent after a failed request). */
+interface QueuedConclusion {
+  entry: Running;
+  input: ConcludeInput;
+  /** Requests that carried it and failed. */
+  failures: number;
+}
+
+/** Conclusions per concludeTasks request (the server takes up to 10,000). */
+const MAX_CONCLUDE_BATCH = 1_000;
+/** Requests that may fail (network, 5xx) before a conclusion is given up and left to the lease. */
+const CONCLUDE_TRIES = 8;
 
 const consoleLogger: WorkerLogger = {
   info: (m, f) => console.log(JSON.stringify({ level: 'info', msg: m, ...f })),
@@ -159,6 +184,12 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * with its outcome: SUCCEEDED with the handler's return value as result, FAILED with errorInfo from
  * the thrown error, CANCELLED when it stopped after a CANCEL. Conclusions are fenced by worker and
  * attempt, so a worker whose claim was revoked can never overwrite a newer attempt.
+ *
+ * Claims and conclusions overlap. A finished handler frees its slot at once; its conclusion is
+ * queued and sent with concludeTasks: at the end of this event-loop turn when no conclude request is
+ * in flight, else together with every other conclusion that finished meanwhile, in the next request
+ * (natural batching, no timer). A task stays held (heartbeated) until its conclusion is answered, and the worker
+ * holds at most 2 × concurrency tasks, so claims pause while a slow server lets conclusions pile up.
  */
 export function createWorker(options: WorkerOptions): Worker {
   const name = options.name ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
@@ -179,6 +210,13 @@ export function createWorker(options: WorkerOptions): Worker {
   let heartbeatTimer: NodeJS.Timeout | null = null;
   let soonTimer: NodeJS.Timeout | null = null;
   let heartbeatInFlight: Promise<void> | null = null;
+  /** Handlers running now (the tasks in `running` that are not `done`). */
+  let executing = 0;
+  const conclusions: QueuedConclusion[] = [];
+  let concluding: Promise<void> | null = null;
+  let flushScheduled = false;
+  /** Set by a non-graceful stop: conclusions still go out, but a failed request is not retried. */
+  let noRetries = false;
 
   const freeSlot = () => {
     const wake = slotFreed;
@@ -188,13 +226,15 @@ export function createWorker(options: WorkerOptions): Worker {
 
   async function claimLoop(): Promise<void> {
     let backoff = 100;
+    stopClaiming.signal.addEventListener('abort', freeSlot, { once: true });
     while (!stopClaiming.signal.aborted) {
-      const free = concurrency - running.size;
+      // Free handler slots, while the tasks held (running or waiting for their conclusion) stay
+      // within 2 × concurrency.
+      const free = Math.min(concurrency - executing, 2 * concurrency - running.size);
       if (free <= 0) {
-        await new Promise<void>((resolve) => {
-          slotFreed = resolve;
-          stopClaiming.signal.addEventListener('abort', () => resolve(), { once: true });
-        });
+        await new Promise<void>((resolve) => (slotFreed = resolve));
+        // Handlers that finish in this turn of the event loop free their slots too: one claim for all.
+        await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
       try {
@@ -243,8 +283,10 @@ export function createWorker(options: WorkerOptions): Worker {
       dirty: false,
       cancelRequested: false,
       abandoned: false,
+      done: false,
     };
     running.set(task.id, entry);
+    executing++;
     ensureHeartbeats();
     const ctx: TaskContext = {
       signal: entry.controller.signal,
@@ -265,51 +307,102 @@ export function createWorker(options: WorkerOptions): Worker {
       } catch (error) {
         outcome = { kind: 'error', error };
       }
-      try {
-        await finish(entry, outcome);
-      } finally {
-        running.delete(task.id);
-        freeSlot();
-      }
+      finish(entry, outcome);
     })();
   }
 
-  async function finish(entry: Running, outcome: { kind: 'ok'; result: unknown } | { kind: 'error'; error: unknown }): Promise<void> {
+  /** The handler returned: frees its slot and queues the conclusion (or drops a task no longer ours). */
+  function finish(entry: Running, outcome: { kind: 'ok'; result: unknown } | { kind: 'error'; error: unknown }): void {
     const { task } = entry;
+    entry.done = true;
+    executing--;
     const reason = entry.controller.signal.aborted ? (entry.controller.signal.reason as AbortReason) : null;
     if (entry.abandoned || reason === 'ABANDON' || reason === 'STOP') {
       // Not ours any more (or handed back): a conclusion would be refused (NOT_OWNER) or wrong.
       stats.abandoned++;
+      if (running.get(task.id) === entry) running.delete(task.id);
+      freeSlot();
       return;
     }
-    let input;
+    let input: ConcludeInput;
     if (outcome.kind === 'ok') {
-      input = { id: task.id, outcome: 'SUCCEEDED' as const, result: outcome.result ?? null, worker: name, attempt: task.attempt };
+      input = { id: task.id, outcome: 'SUCCEEDED', result: outcome.result ?? null, worker: name, attempt: task.attempt };
     } else if (entry.cancelRequested) {
-      input = { id: task.id, outcome: 'CANCELLED' as const, worker: name, attempt: task.attempt };
+      input = { id: task.id, outcome: 'CANCELLED', worker: name, attempt: task.attempt };
     } else {
-      input = { id: task.id, outcome: 'FAILED' as const, errorInfo: errorInfoOf(outcome.error), worker: name, attempt: task.attempt };
+      input = { id: task.id, outcome: 'FAILED', errorInfo: errorInfoOf(outcome.error), worker: name, attempt: task.attempt };
     }
-    for (let attempt = 1; ; attempt++) {
+    conclusions.push({ entry, input, failures: 0 });
+    freeSlot();
+    flushConclusions();
+  }
+
+  /**
+   * Sends the queued conclusions unless a request is already in flight (it takes them next). The
+   * request starts at the end of this turn of the event loop, so the handlers that finish together
+   * (a claimed batch of quick tasks) conclude together; there is no timer and no waiting beyond that.
+   */
+  function flushConclusions(): void {
+    if (concluding || flushScheduled || conclusions.length === 0) return;
+    flushScheduled = true;
+    setImmediate(() => {
+      flushScheduled = false;
+      if (concluding || conclusions.length === 0) return;
+      concluding = sendConclusions().finally(() => {
+        concluding = null;
+        flushConclusions(); // anything queued after the loop's last look
+      });
+    });
+  }
+
+  /** The task is concluded (or given up): it is no longer held. */
+  function settle(entry: Running): void {
+    if (running.get(entry.task.id) === entry) running.delete(entry.task.id);
+    freeSlot();
+  }
+
+  async function sendConclusions(): Promise<void> {
+    let backoff = 200;
+    while (conclusions.length > 0) {
+      const batch = conclusions.splice(0, MAX_CONCLUDE_BATCH);
       try {
-        const { concludeTask } = await client.request(ConcludeTask, { input });
-        if (!concludeTask.applied) {
-          log.warn('conclusion refused', { worker: name, taskId: task.id, errors: concludeTask.errors });
-          stats.abandoned++;
-          return;
-        }
-        if (input.outcome === 'SUCCEEDED') stats.succeeded++;
-        else if (input.outcome === 'FAILED') stats.failed++;
-        else stats.cancelled++;
-        return;
+        const { concludeTasks } = await client.request(ConcludeTasks, {
+          input: { tasks: batch.map((c) => c.input), ignore: true },
+        });
+        backoff = 200;
+        const concluded = new Set(concludeTasks.applied ? concludeTasks.ids : []);
+        const errors = new Map(concludeTasks.errors.map((e) => [e.index, e]));
+        batch.forEach((c, index) => {
+          if (concluded.has(c.input.id)) {
+            if (c.input.outcome === 'SUCCEEDED') stats.succeeded++;
+            else if (c.input.outcome === 'FAILED') stats.failed++;
+            else stats.cancelled++;
+          } else {
+            // NOT_OWNER (revoked, lease expired and claimed again), INVALID_STATE (concluded by an operator), …
+            const error = errors.get(index);
+            log.warn('conclusion refused', { worker: name, taskId: c.input.id, errors: error ? [{ code: error.code, message: error.message }] : [] });
+            stats.abandoned++;
+          }
+          settle(c.entry);
+        });
       } catch (error) {
-        const retryable = !(error instanceof GraphqlRequestError) || error.retryable;
-        if (!retryable || attempt >= 8) {
-          log.error('concludeTask failed; the lease will return the task', { worker: name, taskId: task.id, error: (error as Error).message });
+        const retryable = !noRetries && (!(error instanceof GraphqlRequestError) || error.retryable);
+        const again: QueuedConclusion[] = [];
+        for (const c of batch) {
+          c.failures++;
+          if (retryable && c.failures < CONCLUDE_TRIES) {
+            again.push(c);
+            continue;
+          }
+          log.error('concludeTask failed; the lease will return the task', { worker: name, taskId: c.input.id, error: (error as Error).message });
           stats.abandoned++;
-          return;
+          settle(c.entry);
         }
-        await sleep(Math.min(200 * 2 ** attempt, 5_000));
+        if (again.length > 0) {
+          conclusions.unshift(...again);
+          await sleep(backoff);
+          backoff = Math.min(backoff * 2, 5_000);
+        }
       }
     }
   }
@@ -384,9 +477,11 @@ export function createWorker(options: WorkerOptions): Worker {
   /**
    * Hands running tasks back: aborts their handlers, then cuts their leases to the minimum so that
    * the sweeper requeues them soon (a worker cannot requeue directly; the lease is its promise).
+   * Tasks whose handler has already returned keep their conclusion, which goes out once (no retries).
    */
   async function handBack(): Promise<void> {
-    const handedBack = [...running.values()];
+    noRetries = true;
+    const handedBack = [...running.values()].filter((e) => !e.done);
     if (handedBack.length === 0) return;
     for (const entry of handedBack) entry.controller.abort('STOP' satisfies AbortReason);
     await heartbeatInFlight;
@@ -410,6 +505,7 @@ export function createWorker(options: WorkerOptions): Worker {
     stopping ??= (async () => {
       stopClaiming.abort();
       await loop;
+      // Until every held task is concluded: handlers finish, queued conclusions go out.
       while (running.size > 0) {
         await new Promise<void>((resolve) => {
           slotFreed = resolve;

@@ -1,0 +1,328 @@
+import type { ExecutionResult } from 'graphql';
+import type { EventCursor } from '../domain/cursors.ts';
+import type { Logger } from '../log.ts';
+import { compareCursors } from '../sql/events.ts';
+
+/**
+ * Shared live delivery: subscriptions that run the same operation share one execution per event.
+ *
+ * Without it every live event costs one GraphQL execution, one result object, one JSON serialization
+ * and a chain of async iterators per subscriber: 200 changes/s to 1,000 identical `taskEvents`
+ * subscribers are 200,000 executions a second. (Hasura multiplexes the same way: subscribers whose
+ * query, variables and session are equal form one cohort that is executed once per change.)
+ *
+ * A *group* is keyed by what can change a result: the document, operation name, variables and the
+ * caller's role (see serveGraphqlWs). It runs one subscription of its own through the same envelop
+ * pipeline as any operation (so masking and every other plugin apply) with a context that holds no
+ * particular subscriber's token, on one hub feed; each result is serialized once and handed to every
+ * member, which writes it to its socket.
+ *
+ * Each subscriber still starts on its own: parsing, validation and limits, authentication, the
+ * `after` replay and the "live from now" start all run per subscriber as before (src/events/streams.ts).
+ * Once it has caught up it *joins* its group; from then on it costs one socket write per event. The
+ * hand-over is gap- and duplicate-free because both sides see the same events in the same order:
+ * the subscriber joins at a moment when its own feed is empty (it has delivered every matching event
+ * the hub has published) and everything it sent has been written, and it takes from the group only
+ * the events after the last cursor it delivered.
+ */
+
+/** Why a member's time in its group ended. */
+export interface GroupExit {
+  /** `closed`: the member left or the hub closed; `too-slow`: its socket or the group fell behind. */
+  reason: 'closed' | 'too-slow';
+  /** The last cursor this member delivered (for SUBSCRIBER_TOO_SLOW's `lastCursor`). */
+  last: EventCursor;
+}
+
+/** A member's place in its group (see LiveMember.group). */
+export interface GroupSeat {
+  /**
+   * Joins now (synchronously): from this moment the group sends this subscriber every event after
+   * `after`. Resolves when it leaves. Null when the group has ended meanwhile (stay on your own path).
+   */
+  join(after: EventCursor): Promise<GroupExit> | null;
+  /** Leaves the group (or gives up the seat before joining). Idempotent. */
+  leave(): void;
+}
+
+/** On the context of a subscription whose live phase can be shared (set by the transport). */
+export interface LiveMember {
+  readonly kind: 'member';
+  /** The group of this operation once it runs; null when it cannot (the member stays on its own path). */
+  group(): Promise<GroupSeat | null>;
+  /** The stream passed one more event down its own pipeline. */
+  pushed(): void;
+  /** Resolves once every event pushed so far has been written to the client. */
+  drained(): Promise<void>;
+  readonly isDrained: boolean;
+}
+
+/** On the context of a group's own subscription: what its stream tells the group. */
+export interface LiveGroupSource {
+  readonly kind: 'group';
+  /** The stream has registered its hub feed: every event from now on reaches the group. */
+  started(): void;
+  /** The stream passes this event on next; the group's next result is its execution. */
+  yielding(event: { cursor: EventCursor }): void;
+  /** The stream ends: the hub closed, or the group's feed fell too far behind. */
+  ending(reason: GroupExit['reason']): void;
+  /** How many subscribers the group serves now (EventHub.listenerCount counts them). */
+  members(): number;
+}
+
+export type LiveShare = LiveMember | LiveGroupSource;
+
+/** Where a member's results go. */
+export interface Recipient {
+  /** Sends one serialized result (the `payload` of a graphql-ws `next`); false when it cannot keep up. */
+  send(payload: string): boolean;
+}
+
+/** Starts a group's own subscription; its context carries `source`. */
+export type OpenGroup = (source: LiveGroupSource) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
+
+/** The result as graphql-ws serializes it: errors through their `toJSON`. */
+function serializeResult(result: ExecutionResult): string {
+  if (!result.errors) return JSON.stringify(result);
+  const { errors, ...rest } = result;
+  return JSON.stringify({ ...rest, errors: errors.map((e) => e.toJSON()) });
+}
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
+  return value != null && typeof value === 'object' && Symbol.asyncIterator in value;
+}
+
+class Seat implements GroupSeat {
+  /** Events up to here were delivered by the member itself; null once past them. */
+  private after: EventCursor | null = null;
+  last: EventCursor = { txid: 0n, id: 0n };
+  private joined = false;
+  private left = false;
+  private exit: ((exit: GroupExit) => void) | null = null;
+
+  constructor(
+    readonly group: Group,
+    private readonly recipient: Recipient,
+  ) {}
+
+  join(after: EventCursor): Promise<GroupExit> | null {
+    if (this.left || this.joined || this.group.finished) return null;
+    this.after = after;
+    this.last = after;
+    this.joined = true;
+    const exited = new Promise<GroupExit>((resolve) => (this.exit = resolve));
+    this.group.members.add(this);
+    return exited;
+  }
+
+  deliver(cursor: EventCursor, payload: string): void {
+    if (this.after !== null) {
+      if (compareCursors(cursor, this.after) <= 0) return;
+      this.after = null;
+    }
+    this.last = cursor;
+    if (!this.recipient.send(payload)) this.end('too-slow');
+  }
+
+  /** Ends this member's time in the group with `reason`. */
+  end(reason: GroupExit['reason']): void {
+    if (this.left) return;
+    this.left = true;
+    this.group.release(this);
+    this.exit?.({ reason, last: this.last });
+    this.exit = null;
+  }
+
+  leave(): void {
+    this.end('closed');
+  }
+}
+
+class Group {
+  readonly members = new Set<Seat>();
+  /** Seats handed out and not yet given back (joined or not). */
+  private seats = 0;
+  /** Cursors of the events the group's stream yielded whose results have not come out yet. */
+  private readonly inflight: EventCursor[] = [];
+  private iterator: AsyncIterator<ExecutionResult> | null = null;
+  private reason: GroupExit['reason'] = 'closed';
+  finished = false;
+  readonly ready: Promise<boolean>;
+  private markReady!: (ready: boolean) => void;
+
+  constructor(
+    private readonly onFinished: (group: Group) => void,
+    private readonly log: Logger,
+  ) {
+    this.ready = new Promise((resolve) => (this.markReady = resolve));
+  }
+
+  seat(recipient: Recipient): Seat {
+    this.seats++;
+    return new Seat(this, recipient);
+  }
+
+  release(seat: Seat): void {
+    this.members.delete(seat);
+    this.seats--;
+    // The last one out stops the group's subscription (and so frees its hub feed).
+    if (this.seats === 0) this.stop();
+  }
+
+  private stop(): void {
+    if (this.finished) return;
+    this.finish();
+    void this.iterator?.return?.();
+  }
+
+  /** Runs the group's subscription and hands each result to the members. */
+  async run(open: OpenGroup): Promise<void> {
+    const source: LiveGroupSource = {
+      kind: 'group',
+      started: () => this.markReady(true),
+      yielding: (event) => void this.inflight.push(event.cursor),
+      ending: (reason) => void (this.reason = reason),
+      members: () => this.members.size,
+    };
+    try {
+      const result = await open(source);
+      if (!isAsyncIterable(result)) {
+        // Refused (it should not be: each member passed the same checks). Members stay on their own path.
+        this.log.warn({ errors: (result as ExecutionResult).errors }, 'a shared subscription did not start');
+        return;
+      }
+      this.iterator = result[Symbol.asyncIterator]();
+      if (this.finished) return void this.iterator.return?.();
+      for (;;) {
+        const next = await this.iterator.next();
+        if (next.done || this.finished) break;
+        const cursor = this.inflight.shift()!;
+        const payload = serializeResult(next.value);
+        for (const member of this.members) member.deliver(cursor, payload);
+      }
+    } catch (error) {
+      this.log.warn({ err: error }, 'a shared subscription failed');
+    } finally {
+      this.markReady(false);
+      this.finish();
+    }
+  }
+
+  private finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.onFinished(this);
+    for (const member of [...this.members]) member.end(this.reason);
+  }
+}
+
+/** The groups of one transport (one per server instance), by key. */
+export class LiveGroups {
+  private readonly groups = new Map<string, Group>();
+
+  constructor(private readonly log: Logger) {}
+
+  /** How many groups run (for tests and diagnostics). */
+  get size(): number {
+    return this.groups.size;
+  }
+
+  /** How many subscriptions have joined a group (for tests and diagnostics). */
+  get members(): number {
+    let n = 0;
+    for (const group of this.groups.values()) n += group.members.size;
+    return n;
+  }
+
+  /**
+   * The member handle of one subscription. `key` says which subscriptions produce identical results;
+   * `open` starts the group's subscription (with the first member's operation) when there is none.
+   */
+  member(key: string, open: OpenGroup, recipient: Recipient): Member {
+    return new Member(this, key, open, recipient);
+  }
+
+  /** A seat in the group of `key`, starting the group when there is none. */
+  seat(key: string, open: OpenGroup, recipient: Recipient): Seat {
+    let group = this.groups.get(key);
+    if (!group) {
+      const created = new Group((g) => {
+        if (this.groups.get(key) === g) this.groups.delete(key);
+      }, this.log);
+      this.groups.set(key, created);
+      void created.run(open);
+      group = created;
+    }
+    return group.seat(recipient);
+  }
+}
+
+/** One subscription's handle (LiveMember), created by the transport. */
+export class Member implements LiveMember {
+  readonly kind = 'member';
+  private pushedCount = 0;
+  private writtenCount = 0;
+  private waiters: (() => void)[] = [];
+
+  constructor(
+    private readonly groups: LiveGroups,
+    private readonly key: string,
+    private readonly open: OpenGroup,
+    private readonly recipient: Recipient,
+  ) {}
+
+  async group(): Promise<GroupSeat | null> {
+    const seat = this.groups.seat(this.key, this.open, this.recipient);
+    if (await seat.group.ready) return seat;
+    seat.leave();
+    return null;
+  }
+
+  pushed(): void {
+    this.pushedCount++;
+  }
+
+  get isDrained(): boolean {
+    return this.writtenCount >= this.pushedCount;
+  }
+
+  drained(): Promise<void> {
+    if (this.isDrained) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /**
+   * Wraps the subscription's result stream as the transport consumes it: graphql-ws asks for the next
+   * result only after it wrote the previous one, so at each `next` every result so far is written.
+   */
+  track(results: AsyncIterable<ExecutionResult>): AsyncIterableIterator<ExecutionResult> & { return(value?: unknown): Promise<IteratorResult<ExecutionResult>> } {
+    const inner = results[Symbol.asyncIterator]();
+    let returned = 0;
+    const settle = () => {
+      this.writtenCount = returned;
+      if (this.isDrained) for (const waiter of this.waiters.splice(0)) waiter();
+    };
+    const tracked = {
+      next: async (): Promise<IteratorResult<ExecutionResult>> => {
+        settle();
+        const next = await inner.next();
+        if (!next.done) returned++;
+        return next;
+      },
+      return: async (value?: unknown): Promise<IteratorResult<ExecutionResult>> => {
+        // Nothing more will be written: wake a stream waiting to hand over, it is about to stop.
+        returned = Number.MAX_SAFE_INTEGER;
+        settle();
+        return (await inner.return?.(value)) ?? { done: true, value: undefined };
+      },
+      throw: async (error?: unknown): Promise<IteratorResult<ExecutionResult>> => {
+        if (inner.throw) return inner.throw(error);
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return tracked;
+      },
+    };
+    return tracked;
+  }
+}
