@@ -1,3 +1,4 @@
+import type { ViewerResolver } from './auth/viewer.ts';
 import type { ClaimWaiter } from './claims/claimWaiter.ts';
 import type { Database, Executor } from './db/database.ts';
 import type { EventHub } from './events/hub.ts';
@@ -24,6 +25,8 @@ export interface Services {
   events: EventHub;
   /** Wakes long-polling claimers (claimTasks with waitMs) on change notifications. */
   claims: ClaimWaiter;
+  /** Resolves callers from tokens; told at once when this instance creates a token. */
+  viewers: ViewerResolver;
 }
 
 export interface Context {

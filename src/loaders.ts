@@ -23,6 +23,8 @@ export interface Loaders {
   jobCounts: DataLoader<string, GroupCounts>;
   threadCounts: DataLoader<string, GroupCounts>;
   threadHead: DataLoader<string, TaskRow | null>;
+  /** The job each task of a page came with, when the page query joined them (see resolveTaskConnection). */
+  joinedJob: WeakMap<TaskRow, JobRow | null>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): (V | null)[] {
@@ -56,6 +58,7 @@ class RequestLoaders implements Loaders {
   #jobCounts?: Loaders['jobCounts'];
   #threadCounts?: Loaders['threadCounts'];
   #threadHead?: Loaders['threadHead'];
+  #joinedJob?: Loaders['joinedJob'];
 
   constructor(db: Executor) {
     this.#db = db;
@@ -94,9 +97,14 @@ class RequestLoaders implements Loaders {
     }));
   }
 
+  get joinedJob(): Loaders['joinedJob'] {
+    return (this.#joinedJob ??= new WeakMap());
+  }
+
   /** Empties the caches of the loaders made so far (making none). */
   clearAll(): void {
     for (const loader of [this.#task, this.#job, this.#thread, this.#jobCounts, this.#threadCounts, this.#threadHead]) loader?.clearAll();
+    this.#joinedJob = undefined;
   }
 }
 

@@ -13,6 +13,11 @@ export const ADMIN_TOKEN_NAME = 'TASKLANE_ADMIN_TOKEN';
 
 /** `last_used_at` is written at most this often per token and instance (a write per request would cost more than the request). */
 const TOUCH_INTERVAL_MS = 60_000;
+/**
+ * How long "no token exists" is trusted before it is read again. A token created anywhere ends open
+ * mode at once through its NOTIFY (noteTokenExists); this bounds the window if that NOTIFY is lost.
+ */
+const OPEN_RECHECK_MS = 1_000;
 
 export function unauthenticated(message: string): GraphQLError {
   return new GraphQLError(message, {
@@ -89,13 +94,16 @@ export interface ViewerResolver {
 /**
  * Resolves viewers from bearer tokens. Token lookups are NOT cached: every operation reads its token
  * row (one probe of a unique index), so a revocation committed anywhere takes effect on the next
- * operation of every instance, with no window. Only the fact "some token exists" is remembered, and
- * only once it is true — token rows are never deleted (revoked rows stay), so it cannot become false.
+ * operation of every instance, with no window. The fact "some token exists" is remembered for good
+ * once it is true (token rows are never deleted: revoked rows stay, so it cannot become false); while
+ * it is false (open mode) it is read again at most every OPEN_RECHECK_MS, and a token's creation
+ * ends open mode at once (noteTokenExists, from the creating resolver and the tokens channel).
  */
 export function createViewerResolver(options: ViewerResolverOptions): ViewerResolver {
   const { db, log, adminToken } = options;
   const openAllowed = adminToken === undefined && isLoopbackHost(options.host);
   let tokensExist = !openAllowed;
+  let noTokensReadAt = -Infinity;
   const lastTouched = new Map<string, number>();
 
   function touch(id: string) {
@@ -107,7 +115,10 @@ export function createViewerResolver(options: ViewerResolverOptions): ViewerReso
 
   async function isOpen(): Promise<boolean> {
     if (tokensExist) return false;
+    if (performance.now() - noTokensReadAt < OPEN_RECHECK_MS) return true;
+    const readAt = performance.now();
     if (await anyTokenExists(db)) tokensExist = true;
+    else noTokensReadAt = readAt;
     return !tokensExist;
   }
 

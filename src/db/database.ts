@@ -77,11 +77,11 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
   const client = postgres(url, {
     max,
     onnotice: () => {},
-    // Prepared statements (see preparingNamedStatements) are still planned for their parameters on
+    // Prepared statements (see preparingStatements) are still planned for their parameters on
     // every execution, as unprepared ones are: a generic plan could walk the claim index differently.
     connection: { application_name: 'tasklane', plan_cache_mode: 'force_custom_plan' },
   });
-  const db = drizzlePostgres({ client: preparingNamedStatements(client), logger: queryLogger(onQuery) }) as unknown as Executor;
+  const db = drizzlePostgres({ client: preparingStatements(client), logger: queryLogger(onQuery) }) as unknown as Executor;
   return {
     kind: 'postgres',
     db,
@@ -103,28 +103,36 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
 
 /** A statement that carries a name comment, e.g. `/* lockTasks *\/`. */
 const NAMED_STATEMENT = /\/\* [A-Za-z]+ \*\//;
+/** Query-builder statements with at most this many parameters are prepared too (see below). */
+const PREPARE_MAX_PARAMETERS = 16;
 
 /**
  * The hand-written statements (src/sql, src/auth) carry a comment naming them, and their text never
  * varies with the data: lists travel as one array or JSON parameter. Those go out as named prepared
  * statements: Postgres parses each once per connection, and postgres.js sends parameters without
  * first asking the server to describe the statement (an unprepared statement with parameters costs
- * two round trips; a prepared one, one). Statements from the query builder, whose text grows with
- * list lengths (`in ($1, $2, …)`), stay unprepared so that they do not pile up per connection.
- * drizzle calls `unsafe` on the client it was given, and on the client of each transaction.
+ * two round trips; a prepared one, one). Statements from the query builder are prepared when they
+ * have few parameters (the reads: a page of tasks is one statement per filter shape and column set,
+ * a bounded set); one whose text grows with a long list (`in ($1, $2, …)`) stays unprepared so that
+ * such texts do not pile up per connection. drizzle calls `unsafe` on the client it was given, and
+ * on the client of each transaction.
  */
-function preparingNamedStatements(client: postgres.Sql): postgres.Sql {
+function preparingStatements(client: postgres.Sql): postgres.Sql {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property === 'unsafe') {
         return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
-          target.unsafe(query, parameters, NAMED_STATEMENT.test(query) ? { ...options, prepare: true } : options);
+          target.unsafe(
+            query,
+            parameters,
+            NAMED_STATEMENT.test(query) || (parameters?.length ?? 0) <= PREPARE_MAX_PARAMETERS ? { ...options, prepare: true } : options,
+          );
       }
       if (property === 'begin' || property === 'savepoint') {
         return (...args: unknown[]) => {
           const work = args.pop() as (sql: postgres.Sql) => unknown;
           const method = Reflect.get(target, property, target) as (...a: unknown[]) => Promise<unknown>;
-          return method(...args, (sql: postgres.Sql) => work(preparingNamedStatements(sql)));
+          return method(...args, (sql: postgres.Sql) => work(preparingStatements(sql)));
         };
       }
       return Reflect.get(target, property, receiver) as unknown;

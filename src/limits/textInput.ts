@@ -31,13 +31,19 @@ export function findUnstorableText(value: unknown, path = ''): string | null {
   return null;
 }
 
+/** Per parsed document (yoga's parse cache hands back the same object for the same text). */
+const documentFindings = new WeakMap<DocumentNode, string | null>();
+
 function findInDocument(document: DocumentNode): string | null {
+  const known = documentFindings.get(document);
+  if (known !== undefined) return known;
   let found: string | null = null;
   visit(document, {
     [Kind.STRING](node) {
       if (found === null && UNSTORABLE.test(node.value)) found = `a string literal at line ${node.loc?.startToken.line ?? '?'}`;
     },
   });
+  documentFindings.set(document, found);
   return found;
 }
 

@@ -37,6 +37,8 @@ builder.mutationField('createApiToken', (t) =>
       const name = checkTokenName(input.name);
       try {
         const { secret } = await inTransaction(ctx.db, (tx) => insertApiToken(tx, { name, role: input.role }));
+        // Open mode ends now on this instance; other instances learn it from the tokens channel.
+        ctx.services.viewers.noteTokenExists();
         ctx.log.info({ tokenName: name, role: input.role, by: ctx.viewer.tokenName }, 'API token created');
         return { token: secret, name, role: input.role };
       } catch (error) {

@@ -36,8 +36,8 @@ JobRef.implement({
     tasks: t.field({
       type: TaskConnection,
       args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: [TaskStatusEnum] }) },
-      resolve: (job, args, ctx) =>
-        resolveTaskConnection(ctx, { jobId: job.id, status: args.status as TaskStatus[] | null | undefined }, args),
+      resolve: (job, args, ctx, info) =>
+        resolveTaskConnection(ctx, { jobId: job.id, status: args.status as TaskStatus[] | null | undefined }, args, info),
     }),
     createdAt: t.expose('createdAt', { type: 'DateTime' }),
     finishedAt: t.expose('finishedAt', { type: 'DateTime', nullable: true }),

@@ -1,11 +1,14 @@
+import type { GraphQLResolveInfo } from 'graphql';
 import { allowedOperations, type TaskStatus } from '../domain/taskStateMachine.ts';
 import { countTasks, listTasks, type TaskFilter } from '../sql/taskReads.ts';
 import type { Context } from '../context.ts';
+import type { JobRow } from '../db/tables.ts';
 import { builder } from './builder.ts';
 import { TaskOperationEnum, TaskStatusEnum } from './enums.ts';
 import { NodeInterface } from './node.ts';
 import { seqConnection, seqPage, type ConnectionArgs } from './pagination.ts';
 import { JobRef, TaskRef, ThreadRef } from './refs.ts';
+import { taskPageSelection } from './taskSelection.ts';
 
 export const TaskConnection = builder.connectionObject(
   {
@@ -20,12 +23,27 @@ export const TaskConnection = builder.connectionObject(
   { name: 'TaskEdge' },
 );
 
-/** A page of tasks matching a filter; `totalCount` is counted only when asked for. */
-export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, args: ConnectionArgs) {
+/**
+ * A page of tasks matching a filter, in one query: only the columns its query needs, and each task's
+ * job joined in when the query asks for it. `totalCount` is counted only when asked for. Only
+ * complete rows are primed into the loaders (a projected row would answer a later `parent`,
+ * `task(id)` or `job(id)` with columns missing); joined jobs are kept per task for `Task.job`.
+ */
+export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, args: ConnectionArgs, info: GraphQLResolveInfo) {
   const page = seqPage(args);
-  const rows = await listTasks(ctx.db, filter, page);
-  for (const row of rows) ctx.loaders.task.prime(row.id, row);
-  return { ...seqConnection(rows, page), totalCount: () => countTasks(ctx.db, filter) };
+  const { columns, jobColumns } = taskPageSelection(info);
+  const rows = await listTasks(ctx.db, filter, page, columns, jobColumns);
+  const jobs = new Map<string, JobRow>();
+  const tasks = rows.map(({ task, job }) => {
+    if (columns === null) ctx.loaders.task.prime(task.id, task);
+    if (jobColumns !== null) {
+      // One object per job, however many of the page's tasks share it.
+      const shared = job ? (jobs.get(job.id) ?? jobs.set(job.id, job).get(job.id)!) : null;
+      ctx.loaders.joinedJob.set(task, shared);
+    }
+    return task;
+  });
+  return { ...seqConnection(tasks, page), totalCount: () => countTasks(ctx.db, filter) };
 }
 
 TaskRef.implement({
@@ -40,7 +58,11 @@ TaskRef.implement({
     job: t.field({
       type: JobRef,
       nullable: true,
-      resolve: (task, _args, { loaders }) => (task.jobId ? loaders.job.load(task.jobId) : null),
+      resolve: (task, _args, { loaders }) => {
+        const joined = loaders.joinedJob.get(task);
+        if (joined !== undefined) return joined;
+        return task.jobId ? loaders.job.load(task.jobId) : null;
+      },
     }),
     index: t.int({ nullable: true, resolve: (task) => task.jobIndex }),
     parent: t.field({
@@ -51,7 +73,7 @@ TaskRef.implement({
     subtasks: t.field({
       type: TaskConnection,
       args: { first: t.arg.int(), after: t.arg.string() },
-      resolve: (task, args, ctx) => resolveTaskConnection(ctx, { parentId: task.id }, args),
+      resolve: (task, args, ctx, info) => resolveTaskConnection(ctx, { parentId: task.id }, args, info),
     }),
     thread: t.field({
       type: ThreadRef,
@@ -116,6 +138,6 @@ builder.queryFields((t) => ({
     type: TaskConnection,
     args: { filter: t.arg({ type: TaskFilterInput }), first: t.arg.int(), after: t.arg.string() },
     authScopes: { viewer: true },
-    resolve: (_root, args, ctx) => resolveTaskConnection(ctx, args.filter ?? {}, args),
+    resolve: (_root, args, ctx, info) => resolveTaskConnection(ctx, args.filter ?? {}, args, info),
   }),
 }));

@@ -35,8 +35,8 @@ ThreadRef.implement({
     tasks: t.field({
       type: TaskConnection,
       args: { first: t.arg.int(), after: t.arg.string(), status: t.arg({ type: [TaskStatusEnum] }) },
-      resolve: (thread, args, ctx) =>
-        resolveTaskConnection(ctx, { thread: thread.name, status: args.status as TaskStatus[] | null | undefined }, args),
+      resolve: (thread, args, ctx, info) =>
+        resolveTaskConnection(ctx, { thread: thread.name, status: args.status as TaskStatus[] | null | undefined }, args, info),
     }),
   }),
 });

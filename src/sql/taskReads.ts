@@ -1,6 +1,7 @@
-import { and, asc, eq, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Executor } from '../db/database.ts';
-import { tasks, type TaskRow } from '../db/tables.ts';
+import { jobs, tasks, type JobRow, type TaskRow } from '../db/tables.ts';
 import { parseId } from '../domain/ids.ts';
 import { countsFromRows, emptyCounts, type TaskCounts } from '../domain/jobStatus.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
@@ -47,19 +48,47 @@ export function taskFilterCondition(filter: TaskFilter | null | undefined): SQL 
   return parts.length ? and(...parts) : undefined;
 }
 
-/** listTasks: one keyset page in creation order; fetches one extra row to learn whether more follow. */
+export type TaskColumn = keyof TaskRow;
+export type JobColumn = keyof JobRow;
+
+/** The named columns of a table, as a drizzle selection. */
+function pick<T extends PgTable>(table: T, columns: readonly string[]): Record<string, PgColumn> {
+  const all = getTableColumns(table);
+  return Object.fromEntries(columns.map((c) => [c, all[c]!]));
+}
+
+/**
+ * listTasks: one keyset page in creation order; fetches one extra row to learn whether more follow.
+ * With `columns`, the rows hold only those columns (a projection for a page whose query needs few of
+ * them; see src/schema/taskSelection.ts): they are typed as whole rows but must not be used as such.
+ * With `jobColumns`, each row comes with its job (those columns of it) from a join in the same query.
+ */
 export async function listTasks(
   ex: Executor,
   filter: TaskFilter | null | undefined,
   page: { afterSeq: number | null; limit: number },
-): Promise<TaskRow[]> {
+  columns: readonly TaskColumn[] | null = null,
+  jobColumns: readonly JobColumn[] | null = null,
+): Promise<{ task: TaskRow; job: JobRow | null }[]> {
   const where = and(taskFilterCondition(filter), page.afterSeq === null ? undefined : gt(tasks.seq, page.afterSeq));
-  return ex
-    .select()
+  const task = columns ? pick(tasks, columns) : getTableColumns(tasks);
+  if (jobColumns) {
+    const rows = await ex
+      .select({ task, job: pick(jobs, jobColumns) })
+      .from(tasks)
+      .leftJoin(jobs, eq(jobs.id, tasks.jobId))
+      .where(where)
+      .orderBy(asc(tasks.seq))
+      .limit(page.limit + 1);
+    return rows as { task: TaskRow; job: JobRow | null }[];
+  }
+  const rows = await ex
+    .select(task)
     .from(tasks)
     .where(where)
     .orderBy(asc(tasks.seq))
     .limit(page.limit + 1);
+  return rows.map((row) => ({ task: row as TaskRow, job: null }));
 }
 
 export async function countTasks(ex: Executor, filter: TaskFilter | null | undefined): Promise<number> {
