@@ -1,10 +1,8 @@
-import { sql } from 'drizzle-orm';
 import { inTransaction, type Executor } from '../db/database.ts';
-import { tasks, type TaskRow } from '../db/tables.ts';
+import type { TaskRow } from '../db/tables.ts';
 import { LIMITS, badInput, checkBatchSize } from '../domain/limits.ts';
 import { claimTasks as claimTasksSql, threadConflicts } from '../sql/claimTasks.ts';
 import { refreshJobStatuses } from '../sql/jobWrites.ts';
-import { uuidArray } from '../sql/params.ts';
 import { ClaimWaiter } from './claimWaiter.ts';
 
 export interface ClaimTasksRequest {
@@ -67,8 +65,9 @@ class ThreadRace extends Error {}
 class ClientGone extends Error {}
 
 /**
- * One claim attempt: one transaction with the claim statement, the thread re-check, the job status
- * refresh and the NOTIFY. Returns the claimed rows in claim order (priority DESC, creation order).
+ * One claim attempt: one transaction with the claim statement (which also returns the claimed rows
+ * and sends the NOTIFY), the thread re-check and the job status refresh. Returns the claimed rows in
+ * claim order (priority DESC, creation order).
  */
 async function claimOnce(db: Executor, claim: ValidClaim, signal: AbortSignal | undefined): Promise<TaskRow[]> {
   for (let round = 1; ; round++) {
@@ -86,11 +85,9 @@ async function claimOnce(db: Executor, claim: ValidClaim, signal: AbortSignal | 
           tx,
           claimed.flatMap((c) => (c.jobId ? [c.jobId] : [])),
         );
-        // claimTasksSql sent the NOTIFY (payload 'claimed', which waiting claimers ignore).
-        // One array parameter (not an IN list), so the statement's text stays the same and is prepared.
-        const rows = await tx.select().from(tasks).where(sql`/* claimedTasks */ ${tasks.id} = ANY(${uuidArray(claimed.map((c) => c.id))})`);
-        const byId = new Map(rows.map((r) => [r.id, r]));
-        return claimed.map((c) => byId.get(c.id)!).filter(Boolean);
+        // claimTasksSql sent the NOTIFY (payload 'claimed', which waiting claimers ignore) and returned
+        // the claimed rows whole, in claim order.
+        return claimed;
       });
     } catch (error) {
       if (error instanceof ClientGone) return [];

@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { getTableColumns, sql } from 'drizzle-orm';
 import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
+import { tasks, type TaskRow } from '../db/tables.ts';
 import { nextEventTxid } from './events.ts';
 import { textArray, uuidArray } from './params.ts';
 
@@ -25,10 +26,17 @@ export interface ClaimRequest {
   leaseMs: number;
 }
 
-export interface ClaimedTask {
-  id: string;
-  jobId: string | null;
-  thread: string | null;
+/** The task columns, by property name, as the query builder maps them. */
+const TASK_COLUMNS = Object.entries(getTableColumns(tasks));
+
+/** A raw `tasks` row (database column names, driver values) as the query builder would return it. */
+function taskRow(raw: Record<string, unknown>): TaskRow {
+  const row: Record<string, unknown> = {};
+  for (const [property, column] of TASK_COLUMNS) {
+    const value = raw[column.name];
+    row[property] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+  }
+  return row as TaskRow;
 }
 
 /**
@@ -74,9 +82,9 @@ const newerRunning = sql`EXISTS (SELECT 1 FROM tasks o
  * tasks with a fresh snapshot taken after the lock was ours, and the caller rolls back and retries
  * when it finds one (rare: it needs two claimers racing for one thread within milliseconds).
  */
-export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<ClaimedTask[]> {
+export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<TaskRow[]> {
   const nameFilter = request.names === null ? sql`` : sql`AND t.name = ANY(${textArray(request.names)})`;
-  const rows = await queryRows<{ id: string; job_id: string | null; thread: string | null }>(
+  const rows = await queryRows<Record<string, unknown>>(
     tx,
     sql`
       /* claimTasks */
@@ -108,7 +116,7 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<C
           event_txid = ${nextEventTxid(sql`t.event_txid`)}
         FROM candidates c
         WHERE t.id = c.id
-        RETURNING t.id, t.job_id, t.thread, t.seq, t.priority, t.event_txid
+        RETURNING t.*
       ), events AS (
         INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
         SELECT 'STATUS_CHANGED', id, job_id, thread, 'QUEUED', 'RUNNING', event_txid FROM claimed ORDER BY seq
@@ -119,11 +127,12 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<C
         -- The transaction's one NOTIFY (only when it claimed something), sent at commit.
         SELECT pg_notify(${EVENTS_CHANNEL}, ${CLAIMED_NOTIFICATION}) FROM (SELECT 1 FROM claimed LIMIT 1) AS any_claim
       )
-      SELECT id::text AS id, job_id::text AS job_id, thread, (SELECT count(*) FROM notified)::int AS notified
+      -- The claimed rows as they are now, whole: the caller answers with them, no second read.
+      SELECT claimed.*, (SELECT count(*) FROM notified)::int AS notified
       FROM claimed ORDER BY priority DESC, seq
     `,
   );
-  return rows.map((r) => ({ id: r.id, jobId: r.job_id, thread: r.thread }));
+  return rows.map(taskRow);
 }
 
 /**
@@ -131,7 +140,7 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<C
  * after claimTasks got the thread locks), are not their thread's head or share it with another
  * running task. Empty unless a concurrent claim committed between claimTasks' snapshot and its lock.
  */
-export async function threadConflicts(tx: Executor, claimed: readonly ClaimedTask[]): Promise<string[]> {
+export async function threadConflicts(tx: Executor, claimed: readonly Pick<TaskRow, 'id' | 'jobId' | 'thread'>[]): Promise<string[]> {
   const ids = claimed.filter((c) => c.thread !== null).map((c) => c.id);
   if (ids.length === 0) return [];
   const rows = await queryRows<{ id: string }>(
