@@ -177,9 +177,11 @@ describe('reference worker (SDK)', () => {
     // The worker's requests go through the global fetch; the first conclude request is held back
     // until the other handlers have finished, so their conclusions must wait for the next request.
     globalThis.fetch = async (input, init) => {
-      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { query: string; variables: { input?: { tasks?: unknown[] } } }) : null;
+      type Variables = { input?: { tasks?: unknown[] }; conclude?: { tasks: unknown[] } };
+      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { query: string; variables: Variables }) : null;
       if (body?.query.includes('concludeTasks(')) {
-        sent.push(body.variables.input!.tasks!.length);
+        // Alone (input) or with the next claim (conclude).
+        sent.push((body.variables.conclude ?? body.variables.input)!.tasks!.length);
         if (sent.length === 1) await firstHeld;
       }
       return realFetch(input, init);

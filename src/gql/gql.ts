@@ -14,9 +14,11 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": typeof types.WorkerClaimTasksDocument,
+    "\n  fragment WorkerClaimedTask on Task {\n    id\n    name\n    conf\n    attempts\n    priority\n    index\n    refId\n    timeoutMs\n    leaseExpiresAt\n    job { id }\n    thread { name }\n  }\n": typeof types.WorkerClaimedTaskFragmentDoc,
+    "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks { ...WorkerClaimedTask }\n    }\n  }\n": typeof types.WorkerClaimTasksDocument,
     "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": typeof types.WorkerHeartbeatDocument,
-    "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n": typeof types.WorkerConcludeTasksDocument,
+    "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message status }\n    }\n  }\n": typeof types.WorkerConcludeTasksDocument,
+    "\n  mutation WorkerConcludeAndClaim($conclude: ConcludeTasksInput!, $claim: ClaimTasksInput!) {\n    concludeTasks(input: $conclude) {\n      applied\n      ids\n      errors { index code message status }\n    }\n    claimTasks(input: $claim) {\n      tasks { ...WorkerClaimedTask }\n    }\n  }\n": typeof types.WorkerConcludeAndClaimDocument,
     "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }": typeof types.ClaimTestPauseDocument,
     "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }": typeof types.ClaimTestResumeDocument,
     "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }": typeof types.ClaimTestSuspendJobsDocument,
@@ -94,9 +96,11 @@ type Documents = {
     "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": typeof types.WorkerTestFailDocument,
 };
 const documents: Documents = {
-    "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n": types.WorkerClaimTasksDocument,
+    "\n  fragment WorkerClaimedTask on Task {\n    id\n    name\n    conf\n    attempts\n    priority\n    index\n    refId\n    timeoutMs\n    leaseExpiresAt\n    job { id }\n    thread { name }\n  }\n": types.WorkerClaimedTaskFragmentDoc,
+    "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks { ...WorkerClaimedTask }\n    }\n  }\n": types.WorkerClaimTasksDocument,
     "\n  mutation WorkerHeartbeat($input: HeartbeatInput!) {\n    heartbeat(input: $input) {\n      results { taskId directive leaseExpiresAt }\n    }\n  }\n": types.WorkerHeartbeatDocument,
-    "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n": types.WorkerConcludeTasksDocument,
+    "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message status }\n    }\n  }\n": types.WorkerConcludeTasksDocument,
+    "\n  mutation WorkerConcludeAndClaim($conclude: ConcludeTasksInput!, $claim: ClaimTasksInput!) {\n    concludeTasks(input: $conclude) {\n      applied\n      ids\n      errors { index code message status }\n    }\n    claimTasks(input: $claim) {\n      tasks { ...WorkerClaimedTask }\n    }\n  }\n": types.WorkerConcludeAndClaimDocument,
     "mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }": types.ClaimTestPauseDocument,
     "mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }": types.ClaimTestResumeDocument,
     "mutation ClaimTestSuspendJobs($input: JobIdsInput!) { suspendJobs(input: $input) { applied } }": types.ClaimTestSuspendJobsDocument,
@@ -191,7 +195,11 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks {\n        id\n        name\n        conf\n        attempts\n        priority\n        index\n        refId\n        timeoutMs\n        leaseExpiresAt\n        job { id }\n        thread { name }\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment WorkerClaimedTask on Task {\n    id\n    name\n    conf\n    attempts\n    priority\n    index\n    refId\n    timeoutMs\n    leaseExpiresAt\n    job { id }\n    thread { name }\n  }\n"): (typeof documents)["\n  fragment WorkerClaimedTask on Task {\n    id\n    name\n    conf\n    attempts\n    priority\n    index\n    refId\n    timeoutMs\n    leaseExpiresAt\n    job { id }\n    thread { name }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks { ...WorkerClaimedTask }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerClaimTasks($input: ClaimTasksInput!) {\n    claimTasks(input: $input) {\n      tasks { ...WorkerClaimedTask }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -199,7 +207,11 @@ export function graphql(source: "\n  mutation WorkerHeartbeat($input: HeartbeatI
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message status }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerConcludeTasks($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) {\n      applied\n      ids\n      errors { index code message status }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation WorkerConcludeAndClaim($conclude: ConcludeTasksInput!, $claim: ClaimTasksInput!) {\n    concludeTasks(input: $conclude) {\n      applied\n      ids\n      errors { index code message status }\n    }\n    claimTasks(input: $claim) {\n      tasks { ...WorkerClaimedTask }\n    }\n  }\n"): (typeof documents)["\n  mutation WorkerConcludeAndClaim($conclude: ConcludeTasksInput!, $claim: ClaimTasksInput!) {\n    concludeTasks(input: $conclude) {\n      applied\n      ids\n      errors { index code message status }\n    }\n    claimTasks(input: $claim) {\n      tasks { ...WorkerClaimedTask }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

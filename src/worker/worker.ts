@@ -1,23 +1,29 @@
 import { hostname } from 'node:os';
 import { graphql } from '../gql/index.ts';
+import type { WorkerClaimedTaskFragment } from '../gql/graphql.ts';
 import { createGraphqlClient, GraphqlRequestError, type GraphqlClient } from './client.ts';
+
+/** What the worker reads of a claimed task (a fragment shared by both claim requests). */
+graphql(`
+  fragment WorkerClaimedTask on Task {
+    id
+    name
+    conf
+    attempts
+    priority
+    index
+    refId
+    timeoutMs
+    leaseExpiresAt
+    job { id }
+    thread { name }
+  }
+`);
 
 const ClaimTasks = graphql(`
   mutation WorkerClaimTasks($input: ClaimTasksInput!) {
     claimTasks(input: $input) {
-      tasks {
-        id
-        name
-        conf
-        attempts
-        priority
-        index
-        refId
-        timeoutMs
-        leaseExpiresAt
-        job { id }
-        thread { name }
-      }
+      tasks { ...WorkerClaimedTask }
     }
   }
 `);
@@ -35,10 +41,45 @@ const ConcludeTasks = graphql(`
     concludeTasks(input: $input) {
       applied
       ids
-      errors { index code message }
+      errors { index code message status }
     }
   }
 `);
+
+/** Conclusions and, in the same request, the next claim (without waiting): one round trip for both. */
+const ConcludeAndClaim = graphql(`
+  mutation WorkerConcludeAndClaim($conclude: ConcludeTasksInput!, $claim: ClaimTasksInput!) {
+    concludeTasks(input: $conclude) {
+      applied
+      ids
+      errors { index code message status }
+    }
+    claimTasks(input: $claim) {
+      tasks { ...WorkerClaimedTask }
+    }
+  }
+`);
+
+type ClaimedTask = WorkerClaimedTaskFragment;
+
+/** A claimed task as the handler sees it. */
+function workerTask(task: ClaimedTask): WorkerTask {
+  return {
+    // (`?? …` only for the generated types: the schema may print these fields nullable.)
+    id: task.id ?? '',
+    name: task.name ?? '',
+    conf: (task.conf ?? {}) as Record<string, unknown>,
+    attempt: task.attempts ?? 0,
+    priority: task.priority ?? 0,
+    jobId: task.job?.id ?? null,
+    index: task.index ?? null,
+    thread: task.thread?.name ?? null,
+    refId: task.refId ?? null,
+    timeoutMs: task.timeoutMs ?? null,
+  };
+}
+
+const OUTCOME_STATUS = { SUCCEEDED: 'COMPLETED', FAILED: 'FAILED', CANCELLED: 'CANCELLED' } as const;
 
 /** A claimed task as a handler sees it. */
 export interface WorkerTask {
@@ -185,11 +226,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  * the thrown error, CANCELLED when it stopped after a CANCEL. Conclusions are fenced by worker and
  * attempt, so a worker whose claim was revoked can never overwrite a newer attempt.
  *
- * Claims and conclusions overlap. A finished handler frees its slot at once; its conclusion is
+ * Conclusions are batched and carry the next claim. A finished handler frees its slot at once; its conclusion is
  * queued and sent with concludeTasks: at the end of this event-loop turn when no conclude request is
  * in flight, else together with every other conclusion that finished meanwhile, in the next request
- * (natural batching, no timer). A task stays held (heartbeated) until its conclusion is answered, and the worker
- * holds at most 2 × concurrency tasks, so claims pause while a slow server lets conclusions pile up.
+ * (natural batching, no timer). When no claim is on its way, that request also claims for the free
+ * slots (without waiting), so one round trip ends a batch and starts the next; the long poll only
+ * runs when that found nothing. A task stays held (heartbeated) until its conclusion is answered, and
+ * the worker holds at most 2 × concurrency tasks, so claims pause while a slow server lets
+ * conclusions pile up.
  */
 export function createWorker(options: WorkerOptions): Worker {
   const name = options.name ?? `${hostname()}-${process.pid}-${Math.random().toString(36).slice(2, 6)}`;
@@ -215,8 +259,13 @@ export function createWorker(options: WorkerOptions): Worker {
   const conclusions: QueuedConclusion[] = [];
   let concluding: Promise<void> | null = null;
   let flushScheduled = false;
-  /** Set by a non-graceful stop: conclusions still go out, but a failed request is not retried. */
-  let noRetries = false;
+  /**
+   * Set by a non-graceful stop: conclusions still go out but a failed request is not retried, and
+   * tasks that a request already on its way still claims are handed back at once.
+   */
+  let handingBack = false;
+  /** A request that claims (a long poll, or conclusions with a claim) is on its way. */
+  let claiming = false;
 
   const freeSlot = () => {
     const wake = slotFreed;
@@ -224,19 +273,33 @@ export function createWorker(options: WorkerOptions): Worker {
     wake?.();
   };
 
+  /**
+   * Tasks the worker may claim now: free handler slots, while the tasks it holds (running, or
+   * finished and waiting for their conclusion's answer, less `concludingNow` about to be answered)
+   * stay within 2 × concurrency.
+   */
+  function claimable(concludingNow = 0): number {
+    if (stopClaiming.signal.aborted) return 0;
+    return Math.max(0, Math.min(concurrency - executing, 2 * concurrency - (running.size - concludingNow)));
+  }
+
+  /**
+   * Long-polls claimTasks while slots are free. A conclude request in flight may claim for the free
+   * slots itself (sendConclusions), so the loop waits for its answer first and long-polls only for
+   * what is still free then.
+   */
   async function claimLoop(): Promise<void> {
     let backoff = 100;
     stopClaiming.signal.addEventListener('abort', freeSlot, { once: true });
     while (!stopClaiming.signal.aborted) {
-      // Free handler slots, while the tasks held (running or waiting for their conclusion) stay
-      // within 2 × concurrency.
-      const free = Math.min(concurrency - executing, 2 * concurrency - running.size);
-      if (free <= 0) {
+      const free = claimable();
+      if (free <= 0 || concluding || flushScheduled) {
         await new Promise<void>((resolve) => (slotFreed = resolve));
         // Handlers that finish in this turn of the event loop free their slots too: one claim for all.
         await new Promise((resolve) => setImmediate(resolve));
         continue;
       }
+      claiming = true;
       try {
         const { claimTasks } = await client.request(
           ClaimTasks,
@@ -244,21 +307,7 @@ export function createWorker(options: WorkerOptions): Worker {
           stopClaiming.signal,
         );
         backoff = 100;
-        for (const task of claimTasks.tasks) {
-          start({
-            // (`?? …` only for the generated types: the schema may print these fields nullable.)
-            id: task.id ?? '',
-            name: task.name ?? '',
-            conf: (task.conf ?? {}) as Record<string, unknown>,
-            attempt: task.attempts ?? 0,
-            priority: task.priority ?? 0,
-            jobId: task.job?.id ?? null,
-            index: task.index ?? null,
-            thread: task.thread?.name ?? null,
-            refId: task.refId ?? null,
-            timeoutMs: task.timeoutMs ?? null,
-          });
-        }
+        for (const task of claimTasks.tasks) start(workerTask(task));
       } catch (error) {
         if (stopClaiming.signal.aborted) break;
         if (error instanceof GraphqlRequestError && !error.retryable) {
@@ -270,6 +319,8 @@ export function createWorker(options: WorkerOptions): Worker {
         }
         await sleep(backoff, stopClaiming.signal);
         backoff = Math.min(backoff * 2, 10_000);
+      } finally {
+        claiming = false;
       }
     }
   }
@@ -350,6 +401,7 @@ export function createWorker(options: WorkerOptions): Worker {
       if (concluding || conclusions.length === 0) return;
       concluding = sendConclusions().finally(() => {
         concluding = null;
+        freeSlot(); // the claim loop waits for a conclude request that might have claimed
         flushConclusions(); // anything queued after the loop's last look
       });
     });
@@ -361,32 +413,59 @@ export function createWorker(options: WorkerOptions): Worker {
     freeSlot();
   }
 
+  /**
+   * Sends the queued conclusions, in as many requests as it takes (more queue up while one is in
+   * flight). When no claim is on its way and slots are free, the request also claims for them
+   * (waitMs 0: the conclusions' answer must not wait for work to appear): one round trip for the
+   * end of one batch and the start of the next.
+   */
   async function sendConclusions(): Promise<void> {
     let backoff = 200;
     while (conclusions.length > 0) {
       const batch = conclusions.splice(0, MAX_CONCLUDE_BATCH);
+      const conclude = { tasks: batch.map((c) => c.input), ignore: true };
+      const limit = claiming ? 0 : claimable(batch.length);
       try {
-        const { concludeTasks } = await client.request(ConcludeTasks, {
-          input: { tasks: batch.map((c) => c.input), ignore: true },
-        });
+        let answer: { applied: boolean; ids: string[]; errors: { index?: number | null; code: string; message: string; status?: string | null }[] };
+        let claimed: ClaimedTask[] = [];
+        if (limit > 0) {
+          claiming = true;
+          try {
+            const data = await client.request(ConcludeAndClaim, {
+              conclude,
+              claim: { worker: name, names, limit, leaseMs, waitMs: 0 },
+            });
+            answer = data.concludeTasks;
+            claimed = data.claimTasks.tasks;
+          } finally {
+            claiming = false;
+          }
+        } else {
+          answer = (await client.request(ConcludeTasks, { input: conclude })).concludeTasks;
+        }
         backoff = 200;
-        const concluded = new Set(concludeTasks.applied ? concludeTasks.ids : []);
-        const errors = new Map(concludeTasks.errors.map((e) => [e.index, e]));
+        const concluded = new Set(answer.applied ? answer.ids : []);
+        const errors = new Map(answer.errors.map((e) => [e.index, e]));
         batch.forEach((c, index) => {
-          if (concluded.has(c.input.id)) {
+          const error = errors.get(index);
+          // A conclusion sent again after a failed request may have landed the first time: the task
+          // is then already in the status it asked for.
+          const landedBefore = c.failures > 0 && error?.code === 'INVALID_STATE' && error.status === OUTCOME_STATUS[c.input.outcome];
+          if (concluded.has(c.input.id) || landedBefore) {
             if (c.input.outcome === 'SUCCEEDED') stats.succeeded++;
             else if (c.input.outcome === 'FAILED') stats.failed++;
             else stats.cancelled++;
           } else {
             // NOT_OWNER (revoked, lease expired and claimed again), INVALID_STATE (concluded by an operator), …
-            const error = errors.get(index);
             log.warn('conclusion refused', { worker: name, taskId: c.input.id, errors: error ? [{ code: error.code, message: error.message }] : [] });
             stats.abandoned++;
           }
           settle(c.entry);
         });
+        for (const task of claimed) start(workerTask(task));
+        if (handingBack && claimed.length > 0) await handBack();
       } catch (error) {
-        const retryable = !noRetries && (!(error instanceof GraphqlRequestError) || error.retryable);
+        const retryable = !handingBack && (!(error instanceof GraphqlRequestError) || error.retryable);
         const again: QueuedConclusion[] = [];
         for (const c of batch) {
           c.failures++;
@@ -480,7 +559,7 @@ export function createWorker(options: WorkerOptions): Worker {
    * Tasks whose handler has already returned keep their conclusion, which goes out once (no retries).
    */
   async function handBack(): Promise<void> {
-    noRetries = true;
+    handingBack = true;
     const handedBack = [...running.values()].filter((e) => !e.done);
     if (handedBack.length === 0) return;
     for (const entry of handedBack) entry.controller.abort('STOP' satisfies AbortReason);
