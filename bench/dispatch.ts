@@ -5,8 +5,10 @@ import { gql, metric, type BenchContext, type Metric } from './context.ts';
 
 /**
  * 3. Dispatch: no-op tasks claimed and concluded per second, end to end, by 4 reference-worker
- * processes (src/worker/cli.ts: long-polling claimTasks with batches up to its concurrency, a no-op
- * handler, concludeTask through the API) against 4 graphile-worker processes at the same concurrency
+ * processes (src/worker/cli.ts, concurrency 8, a no-op handler, everything through the GraphQL API:
+ * claims in batches up to the free slots, the conclusions that finished together sent in one
+ * concludeTasks call, which also claims the next batch without waiting; a long-polling claimTasks
+ * only when that finds nothing) against 4 graphile-worker processes at the same concurrency
  * on the same Postgres (its own schema, default options: no batch jobs, no job keys; enqueued with one
  * `add_job` per task in one statement). Both clocks run from the enqueue call to the last task done.
  * Target: ≥ 1× graphile-worker.
