@@ -22,7 +22,7 @@ export function seqPage(args: ConnectionArgs): SeqPage {
 export function seqConnection<T extends { seq: number }>(rows: T[], page: SeqPage) {
   const more = rows.length > page.limit;
   const nodes = more ? rows.slice(0, page.limit) : rows;
-  const edges = nodes.map((node) => ({ cursor: encodeSeqCursor(node.seq), node }));
+  const edges = nodes.map((node) => new SeqEdge(node));
   return {
     edges,
     pageInfo: {
@@ -32,4 +32,13 @@ export function seqConnection<T extends { seq: number }>(rows: T[], page: SeqPag
       endCursor: edges.at(-1)?.cursor ?? null,
     },
   };
+}
+
+/** An edge whose cursor is encoded only if the query asks for it (`nodes` go through edges too). */
+class SeqEdge<T extends { seq: number }> {
+  constructor(readonly node: T) {}
+
+  get cursor(): string {
+    return encodeSeqCursor(this.node.seq);
+  }
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, getTableColumns, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import type { Executor } from '../db/database.ts';
+import { queryRows, type Executor } from '../db/database.ts';
 import { jobs, tasks, type JobRow, type TaskRow } from '../db/tables.ts';
 import { parseId } from '../domain/ids.ts';
 import { countsFromRows, emptyCounts, type TaskCounts } from '../domain/jobStatus.ts';
@@ -62,6 +62,10 @@ function pick<T extends PgTable>(table: T, columns: readonly string[]): Record<s
  * With `columns`, the rows hold only those columns (a projection for a page whose query needs few of
  * them; see src/schema/taskSelection.ts): they are typed as whole rows but must not be used as such.
  * With `jobColumns`, each row comes with its job (those columns of it) from a join in the same query.
+ *
+ * The rows are decoded here with drizzle's own column decoders rather than by the select builder's
+ * row mapper: on a 100-row page that mapper (a type check per cell, a path walk per column) cost
+ * about a tenth of the whole request.
  */
 export async function listTasks(
   ex: Executor,
@@ -71,24 +75,33 @@ export async function listTasks(
   jobColumns: readonly JobColumn[] | null = null,
 ): Promise<{ task: TaskRow; job: JobRow | null }[]> {
   const where = and(taskFilterCondition(filter), page.afterSeq === null ? undefined : gt(tasks.seq, page.afterSeq));
-  const task = columns ? pick(tasks, columns) : getTableColumns(tasks);
-  if (jobColumns) {
-    const rows = await ex
-      .select({ task, job: pick(jobs, jobColumns) })
-      .from(tasks)
-      .leftJoin(jobs, eq(jobs.id, tasks.jobId))
-      .where(where)
-      .orderBy(asc(tasks.seq))
-      .limit(page.limit + 1);
-    return rows as { task: TaskRow; job: JobRow | null }[];
+  const taskFields = Object.entries(columns ? pick(tasks, columns) : getTableColumns(tasks));
+  const jobFields = jobColumns ? Object.entries(pick(jobs, jobColumns)) : [];
+  const selection = sql.join(
+    [
+      ...taskFields.map(([key, column]) => sql`${column} AS ${sql.identifier(key)}`),
+      ...jobFields.map(([key, column]) => sql`${column} AS ${sql.identifier(`job.${key}`)}`),
+    ],
+    sql`, `,
+  );
+  const join = jobColumns ? sql`LEFT JOIN ${jobs} ON ${jobs.id} = ${tasks.jobId}` : sql``;
+  const rows = await queryRows<Record<string, unknown>>(
+    ex,
+    sql`SELECT ${selection} FROM ${tasks} ${join} ${where ? sql`WHERE ${where}` : sql``} ORDER BY ${tasks.seq} LIMIT ${page.limit + 1}`,
+  );
+  return rows.map((row) => ({
+    task: decode(row, taskFields, '') as TaskRow,
+    job: jobColumns && row['job.id'] != null ? (decode(row, jobFields, 'job.') as JobRow) : null,
+  }));
+}
+
+function decode(row: Record<string, unknown>, fields: readonly [string, PgColumn][], prefix: string): Record<string, unknown> {
+  const decoded: Record<string, unknown> = {};
+  for (const [key, column] of fields) {
+    const raw = row[prefix + key];
+    decoded[key] = raw === null || raw === undefined ? null : column.mapFromDriverValue(raw);
   }
-  const rows = await ex
-    .select(task)
-    .from(tasks)
-    .where(where)
-    .orderBy(asc(tasks.seq))
-    .limit(page.limit + 1);
-  return rows.map((row) => ({ task: row as TaskRow, job: null }));
+  return decoded;
 }
 
 export async function countTasks(ex: Executor, filter: TaskFilter | null | undefined): Promise<number> {
