@@ -71,6 +71,11 @@ export interface HubOptions {
 
 const DEFAULTS: Required<HubOptions> = { pageSize: 1000, pollIntervalMs: 1000, maxQueuedPerFeed: 100_000 };
 const FIRST_RETRY_MS = 5;
+/**
+ * While a log has no feed, its position is moved to the newest safe row at most this often, not on
+ * every wake-up: a busy instance wakes on every commit, and each move costs a query.
+ */
+const IDLE_FRONTIER_MS = 200;
 
 /**
  * One subscriber's live queue. The hub fills it synchronously while publishing; the subscription
@@ -170,6 +175,8 @@ const JOB_TOPIC: TopicSpec<JobEventRecord> = {
 /** The subscribers and read position of one log. */
 class Channel<R extends TaskEventRecord | JobEventRecord> {
   position: EventCursor = { txid: 0n, id: 0n };
+  /** When the position last moved to the frontier while nobody listened (epoch ms). */
+  private idleFrontierAt = 0;
   private readonly everything = new Set<Feed<R & Delivery>>();
   private readonly byKey = new Map<string, Set<Feed<R & Delivery>>>();
   private count = 0;
@@ -236,7 +243,13 @@ class Channel<R extends TaskEventRecord | JobEventRecord> {
    */
   async catchUp(): Promise<boolean> {
     if (this.count === 0) {
-      // Nobody listens: just move to the newest safe row, so a feed registered later starts "now".
+      // Nobody listens: just move to the newest safe row, so a feed registered later starts near
+      // "now". At most every IDLE_FRONTIER_MS: a position a little behind is safe, because every
+      // stream skips what came at or before its own start (streams.ts, liveGroups.ts); it only
+      // costs the first read after a feed registers a few more rows.
+      const now = Date.now();
+      if (now - this.idleFrontierAt < IDLE_FRONTIER_MS) return false;
+      this.idleFrontierAt = now;
       // If someone registered while the query ran, fall through and read normally instead: the
       // rows between the old position and the frontier may be theirs.
       const frontier = await readSafeFrontier(this.db, this.spec.log);
