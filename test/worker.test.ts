@@ -216,6 +216,35 @@ describe('reference worker (SDK)', () => {
     }
   });
 
+  it('a conclude request also claims the next batch for the slots it frees', async () => {
+    const requests: { conclude: number; claimLimit: number | null }[] = [];
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      type Variables = { input?: { tasks?: unknown[]; limit?: number }; conclude?: { tasks: unknown[] }; claim?: { limit: number } };
+      const body = typeof init?.body === 'string' ? (JSON.parse(init.body) as { query: string; variables: Variables }) : null;
+      if (body?.query.includes('concludeTasks(') || body?.query.includes('claimTasks(')) {
+        const v = body.variables;
+        const concluded = body.query.includes('concludeTasks(') ? (v.conclude ?? v.input)!.tasks!.length : 0;
+        const claimLimit = body.query.includes('claimTasks(') ? (v.claim ?? v.input)!.limit! : null;
+        requests.push({ conclude: concluded, claimLimit });
+      }
+      return realFetch(input, init);
+    };
+    try {
+      const ids = await runTasks(server, Array.from({ length: 12 }, () => ({ name: 'ride' })));
+      const w = worker({ name: 'sdk-ride', concurrency: 4, handlers: { ride: async () => 'ok' } });
+      for (const id of ids) await waitFor(() => status(server, id), (t) => t!.status === 'COMPLETED');
+      expect(w.stats.succeeded).toBe(12);
+      const both = requests.filter((r) => r.conclude > 0 && r.claimLimit !== null);
+      // 4 claimed by the first long poll, then each batch's conclusions carry the next claim.
+      expect(both.length).toBeGreaterThanOrEqual(2);
+      for (const r of both) expect(r.claimLimit).toBeLessThanOrEqual(4);
+      expect(requests.reduce((n, r) => n + r.conclude, 0)).toBe(12);
+    } finally {
+      globalThis.fetch = realFetch;
+    }
+  });
+
   it('a refused conclusion in a batch (NOT_OWNER) is dropped; the others of the batch land', async () => {
     let releaseAll!: () => void;
     const all = new Promise<void>((resolve) => (releaseAll = resolve));
