@@ -23,7 +23,6 @@ export interface Sweeper {
 export function startSweeper(database: Database, log: Logger, steps: readonly SweepStep[], intervalMs: number): Sweeper {
   let running: Promise<void> | null = null;
   let stopped = false;
-  let wake: NodeJS.Timeout | null = null;
 
   const sweep = (): Promise<void> => {
     running ??= (async () => {
@@ -46,23 +45,47 @@ export function startSweeper(database: Database, log: Logger, steps: readonly Sw
   const timer = setInterval(() => void sweep(), intervalMs);
   timer.unref();
 
+  // Moments a sweep was asked for (epoch ms, ascending); one timer runs for the earliest. Each due
+  // moment gets its sweep, so an earlier request never pushes a later one to the next tick, nor the
+  // other way round.
+  const wakeTimes: number[] = [];
+  let wake: NodeJS.Timeout | null = null;
+  let wakeFor: number | null = null;
+
+  const scheduleWake = () => {
+    const next = wakeTimes[0];
+    if (stopped || next === undefined || next === wakeFor) return;
+    if (wake) clearTimeout(wake);
+    wakeFor = next;
+    wake = setTimeout(() => {
+      wake = null;
+      wakeFor = null;
+      const now = Date.now();
+      while (wakeTimes.length > 0 && wakeTimes[0]! <= now) wakeTimes.shift();
+      // A sweep already running started before this moment: sweep again once it is done.
+      void (running ?? Promise.resolve()).then(() => sweep());
+      scheduleWake();
+    }, Math.max(0, next - Date.now()) + 5);
+    wake.unref();
+  };
+
   return {
     sweep,
     wakeAt(when) {
       if (stopped) return;
-      const delay = Math.max(0, when.getTime() - Date.now());
-      if (delay >= intervalMs) return;
-      if (wake) clearTimeout(wake);
-      wake = setTimeout(() => {
-        wake = null;
-        void sweep();
-      }, delay + 5);
-      wake.unref();
+      const at = when.getTime();
+      if (at - Date.now() >= intervalMs) return; // the regular tick comes first
+      let i = wakeTimes.length;
+      while (i > 0 && wakeTimes[i - 1]! > at) i--;
+      if (wakeTimes[i - 1] === at) return;
+      wakeTimes.splice(i, 0, at);
+      scheduleWake();
     },
     async stop() {
       stopped = true;
       clearInterval(timer);
       if (wake) clearTimeout(wake);
+      wakeTimes.length = 0;
       await running;
     },
   };

@@ -264,3 +264,36 @@ describe('concludeTasks: set-based', () => {
     expect(refused.concludeTask).toEqual({ applied: false, errors: [{ index: null, code: 'INVALID_STATE' }] });
   });
 });
+
+describe('concludeTasks: delayed conclusions land on time', () => {
+  it('every due moment wakes the sweeper: several delays in one batch, and an earlier one asked for later', async () => {
+    const [a, b, c] = await looseTasks(server, [{ status: 'RUNNING' }, { status: 'RUNNING' }, { status: 'RUNNING' }]);
+    const started = Date.now();
+    // One batch with two delays, then another call whose conclusion is due before the batch's later one.
+    await server.gql(ConcludeManyLean, {
+      input: { tasks: [{ id: a!, outcome: 'SUCCEEDED', delayMs: 400 }, { id: b!, outcome: 'SUCCEEDED', delayMs: 1_200 }] },
+    });
+    await server.gql(ConcludeManyLean, { input: { tasks: [{ id: c!, outcome: 'FAILED', delayMs: 200 }] } });
+    const landedAt = new Map<string, number>();
+    await waitFor(
+      async () => {
+        for (const [id, state] of await taskStates(server, [a!, b!, c!])) {
+          if (state.status !== 'RUNNING' && !landedAt.has(id)) landedAt.set(id, Date.now() - started);
+        }
+        return landedAt.size;
+      },
+      (n) => n === 3,
+      10_000,
+    );
+    // The sweep interval is 60 s: each one landed because the sweeper was woken for it.
+    expect(landedAt.get(c!)).toBeGreaterThanOrEqual(190);
+    expect(landedAt.get(a!)).toBeGreaterThanOrEqual(390);
+    expect(landedAt.get(b!)).toBeGreaterThanOrEqual(1_190);
+    for (const id of [a!, b!, c!]) expect(landedAt.get(id)).toBeLessThan(5_000);
+    expect(Object.fromEntries([...(await taskStates(server, [a!, b!, c!]))].map(([id, s]) => [id, s.status]))).toEqual({
+      [a!]: 'COMPLETED',
+      [b!]: 'COMPLETED',
+      [c!]: 'FAILED',
+    });
+  });
+});

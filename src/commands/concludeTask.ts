@@ -202,8 +202,8 @@ function decide(caller: Caller, items: readonly Item[], locked: readonly LockedT
  * tasks once, in id order → decide per item (decide, pure) → with `ignore: false` any error returns
  * before anything is written → store the delayed conclusions in one UPDATE → write the immediate
  * ones in one UPDATE that also writes their STATUS_CHANGED events and sends the NOTIFY (and one
- * DELETE with DELETED events for deferred destroys) → refresh the touched jobs' statuses once. After the
- * commit the sweeper is woken for the earliest delayed conclusion.
+ * DELETE with DELETED events for deferred destroys) → refresh the touched jobs' statuses once.
+ * After the commit the sweeper is woken for each moment a delayed conclusion is due.
  *
  * Conclusions are fenced: a given `worker` must hold the task and a given `attempt` must be its
  * current one, or the answer is NOT_OWNER (a worker whose claim was revoked, or whose lease expired
@@ -225,9 +225,9 @@ async function conclude(
     index,
   }));
   const ids = [...new Set(items.flatMap((i) => (i.id === null ? [] : [i.id])))];
-  let dueAt: number | null = null;
+  let dueAt: number[] = [];
   const result = await inTransaction(db, async (tx): Promise<TaskBatchResult> => {
-    dueAt = null;
+    dueAt = [];
     const locked = ids.length > 0 ? await lockTasks(tx, { kind: 'ids', ids }) : [];
     const decided = decide(caller, items, locked);
     if (decided.errors.length > 0 && !ignore) return { applied: false, ids: [], errors: decided.errors };
@@ -235,7 +235,7 @@ async function conclude(
     await writeConclusions(tx, decided.immediate);
     return { applied: true, ids: decided.ids, errors: decided.errors };
   });
-  if (dueAt !== null) sweeper?.wakeAt(new Date(dueAt));
+  for (const at of dueAt) sweeper?.wakeAt(new Date(at));
   return result;
 }
 

@@ -322,13 +322,13 @@ export interface PendingConclusionItem {
  * storePendingConclusions: keeps delayed conclusions in their task rows, in one statement (durable:
  * a restart loses nothing, any instance's sweeper applies them). A held task's lease is stretched
  * past the moment of conclusion so that lease expiry does not requeue a task whose worker has
- * already finished. Returns the earliest due time, in epoch milliseconds of the database clock
- * (null when there was nothing to store).
+ * already finished. Returns when they are due, in epoch milliseconds of the database clock: the
+ * latest moment per distinct delay (so at most one per millisecond of delay, whatever the count).
  */
-export async function storePendingConclusions(ex: Executor, items: readonly PendingConclusionItem[]): Promise<number | null> {
-  if (items.length === 0) return null;
+export async function storePendingConclusions(ex: Executor, items: readonly PendingConclusionItem[]): Promise<number[]> {
+  if (items.length === 0) return [];
   const input = items.map((i) => ({ id: i.id, conclusion: i.conclusion, delay_ms: i.delayMs }));
-  const [row] = await queryRows<{ due: string | null }>(
+  const rows = await queryRows<{ due: string }>(
     ex,
     sql`
       /* storePendingConclusions */
@@ -342,11 +342,11 @@ export async function storePendingConclusions(ex: Executor, items: readonly Pend
                                   ELSE greatest(t.lease_expires_at, clock_timestamp() + make_interval(secs => i.delay_ms::float8 / 1000 + 30)) END
         FROM input i
         WHERE t.id = i.id
-        RETURNING t.conclude_at
+        RETURNING t.conclude_at, i.delay_ms
       )
-      SELECT (extract(epoch FROM min(conclude_at)) * 1000)::float8::text AS due FROM updated`,
+      SELECT (extract(epoch FROM max(conclude_at)) * 1000)::float8::text AS due FROM updated GROUP BY delay_ms ORDER BY 1`,
   );
-  return row?.due == null ? null : Number(row.due);
+  return rows.map((r) => Number(r.due));
 }
 
 export interface DueConclusion {
