@@ -83,7 +83,7 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
     // at 10k and 1M tasks) shows the same cost with generic plans.
     connection: { application_name: 'tasklane', plan_cache_mode: 'auto' },
   });
-  const db = drizzlePostgres({ client: preparingStatements(client), logger: queryLogger(onQuery) }) as unknown as Executor;
+  const db = drizzlePostgres({ client: preparingStatements(client, preparePolicy()), logger: queryLogger(onQuery) }) as unknown as Executor;
   return {
     kind: 'postgres',
     db,
@@ -105,36 +105,49 @@ async function openPostgres(url: string, max: number, onQuery?: (query: string) 
 
 /** A statement that carries a name comment, e.g. `/* lockTasks *\/`. */
 const NAMED_STATEMENT = /\/\* [A-Za-z]+ \*\//;
-/** Query-builder statements with at most this many parameters are prepared too (see below). */
+/** Query-builder statements with at most this many parameters may be prepared too (see below). */
 const PREPARE_MAX_PARAMETERS = 16;
+/** How many distinct query-builder texts one client prepares at most (each costs ~25 KB per connection in Postgres). */
+const PREPARE_MAX_BUILT_TEXTS = 100;
 
 /**
- * The hand-written statements (src/sql, src/auth) carry a comment naming them, and their text never
- * varies with the data: lists travel as one array or JSON parameter. Those go out as named prepared
- * statements: Postgres parses each once per connection, and postgres.js sends parameters without
- * first asking the server to describe the statement (an unprepared statement with parameters costs
- * two round trips; a prepared one, one). Statements from the query builder are prepared when they
- * have few parameters (the reads: a page of tasks is one statement per filter shape and column set,
- * a bounded set); one whose text grows with a long list (`in ($1, $2, …)`) stays unprepared so that
- * such texts do not pile up per connection. drizzle calls `unsafe` on the client it was given, and
- * on the client of each transaction.
+ * Which statements go out as prepared statements. Postgres parses a prepared statement once per
+ * connection, and postgres.js sends its parameters without first asking the server to describe it
+ * (an unprepared statement with parameters costs two round trips; a prepared one, one).
+ *
+ * - The hand-written statements (src/sql, src/auth) carry a comment naming them and their text never
+ *   varies with the data (lists travel as one array or JSON parameter): always prepared.
+ * - Query-builder statements vary with their input: a page of tasks with the columns and filters a
+ *   client's query asks for, an `in ($1, $2, …)` list. Postgres keeps every prepared statement until
+ *   the connection closes, and postgres.js cannot unprepare one, so only the first
+ *   PREPARE_MAX_BUILT_TEXTS distinct texts with few parameters are prepared; any other text runs
+ *   unprepared, as before. A client cycling through field selections cannot grow the server's memory.
  */
-function preparingStatements(client: postgres.Sql): postgres.Sql {
+export function preparePolicy(): (query: string, parameters: readonly unknown[] | undefined) => boolean {
+  const builtTexts = new Set<string>();
+  return (query, parameters) => {
+    if (NAMED_STATEMENT.test(query)) return true;
+    if ((parameters?.length ?? 0) > PREPARE_MAX_PARAMETERS) return false;
+    if (builtTexts.has(query)) return true;
+    if (builtTexts.size >= PREPARE_MAX_BUILT_TEXTS) return false;
+    builtTexts.add(query);
+    return true;
+  };
+}
+
+/** drizzle calls `unsafe` on the client it was given, and on the client of each transaction. */
+function preparingStatements(client: postgres.Sql, prepare: ReturnType<typeof preparePolicy>): postgres.Sql {
   return new Proxy(client, {
     get(target, property, receiver) {
       if (property === 'unsafe') {
         return (query: string, parameters?: postgres.ParameterOrJSON<never>[], options?: postgres.UnsafeQueryOptions) =>
-          target.unsafe(
-            query,
-            parameters,
-            NAMED_STATEMENT.test(query) || (parameters?.length ?? 0) <= PREPARE_MAX_PARAMETERS ? { ...options, prepare: true } : options,
-          );
+          target.unsafe(query, parameters, prepare(query, parameters) ? { ...options, prepare: true } : options);
       }
       if (property === 'begin' || property === 'savepoint') {
         return (...args: unknown[]) => {
           const work = args.pop() as (sql: postgres.Sql) => unknown;
           const method = Reflect.get(target, property, target) as (...a: unknown[]) => Promise<unknown>;
-          return method(...args, (sql: postgres.Sql) => work(preparingStatements(sql)));
+          return method(...args, (sql: postgres.Sql) => work(preparingStatements(sql, prepare)));
         };
       }
       return Reflect.get(target, property, receiver) as unknown;
@@ -167,8 +180,24 @@ export function pgErrorCode(error: unknown): string | undefined {
 const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadlock_detected
 
 /**
+ * "cached plan must not change result type": a prepared statement whose result columns changed
+ * under it (a migration added a column to a table it selects `*` from). postgres.js has dropped the
+ * stale statement by then; outside a transaction it retries by itself, inside one the transaction
+ * is already aborted, so the whole transaction is retried here.
+ */
+function isStalePreparedStatement(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
+    if ((current as { routine?: unknown }).routine === 'RevalidateCachedQuery') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
+/**
  * Runs `work` in one transaction, retrying it when Postgres aborts it for a serialization failure
- * or a deadlock, so that concurrent batches never surface those as server errors.
+ * or a deadlock (so that concurrent batches never surface those as server errors), or because a
+ * prepared statement went stale under a migration.
  */
 export async function inTransaction<T>(db: Executor, work: (tx: Executor) => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
@@ -176,7 +205,8 @@ export async function inTransaction<T>(db: Executor, work: (tx: Executor) => Pro
       return await db.transaction((tx) => work(tx as unknown as Executor));
     } catch (error) {
       const code = pgErrorCode(error);
-      if (!code || !RETRYABLE.has(code) || attempt >= attempts) throw error;
+      const retryable = (code !== undefined && RETRYABLE.has(code)) || isStalePreparedStatement(error);
+      if (!retryable || attempt >= attempts) throw error;
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 20 * attempt));
     }
   }

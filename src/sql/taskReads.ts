@@ -51,10 +51,13 @@ export function taskFilterCondition(filter: TaskFilter | null | undefined): SQL 
 export type TaskColumn = keyof TaskRow;
 export type JobColumn = keyof JobRow;
 
-/** The named columns of a table, as a drizzle selection. */
+/**
+ * The named columns of a table, as a drizzle selection, in the table's own order: the statement text
+ * depends on which columns a query needs, never on the order a client listed its fields in.
+ */
 function pick<T extends PgTable>(table: T, columns: readonly string[]): Record<string, PgColumn> {
-  const all = getTableColumns(table);
-  return Object.fromEntries(columns.map((c) => [c, all[c]!]));
+  const wanted = new Set(columns);
+  return Object.fromEntries(Object.entries(getTableColumns(table)).filter(([name]) => wanted.has(name)));
 }
 
 /**

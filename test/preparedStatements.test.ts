@@ -1,0 +1,52 @@
+import postgres from 'postgres';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { preparePolicy } from '../src/db/database.ts';
+import { testDatabaseKind } from './support/databaseKind.ts';
+import { startTestServer, type TestServer } from './support/server.ts';
+
+describe('which statements are prepared', () => {
+  it('prepares named statements always, and at most 100 distinct query-builder texts with few parameters', () => {
+    const prepare = preparePolicy();
+    for (let i = 0; i < 100; i++) expect(prepare(`select "id" from "tasks" where "seq" > $1 -- ${i}`, [1])).toBe(true);
+    // Seen texts stay prepared; new ones past the bound run unprepared.
+    expect(prepare('select "id" from "tasks" where "seq" > $1 -- 7', [1])).toBe(true);
+    expect(prepare('select "id", "name" from "tasks" where "seq" > $1', [1])).toBe(false);
+    // A long list never is; a named statement always is.
+    expect(prepare('select 1 where 1 in ($1, …)', Array.from({ length: 17 }, (_, i) => i))).toBe(false);
+    expect(prepare('/* lockTasks */ select 1 where $1', [1])).toBe(true);
+  });
+});
+
+describe.skipIf(testDatabaseKind().kind !== 'postgres')('prepared statements across a migration', () => {
+  let server: TestServer;
+  let admin: postgres.Sql;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    admin = postgres(server.db.url!, { max: 1, onnotice: () => {} });
+  });
+
+  afterAll(async () => {
+    await admin?.end();
+    await server?.stop();
+  });
+
+  it('claims and lists tasks after a column is added to tasks (a stale prepared statement is retried)', async () => {
+    const claim = `mutation { claimTasks(input: { worker: "w", limit: 1 }) { tasks { id } } }`;
+    await server.gql(`mutation { runTasks(input: { tasks: [${Array.from({ length: 30 }, () => '{ name: "n" }').join(',')}] }) { applied } }`);
+    // Every pooled connection prepares the claim and the page statements.
+    for (let i = 0; i < 12; i++) {
+      await server.gql(claim);
+      await server.gql(`{ tasks(first: 5) { nodes { id name status } } }`);
+    }
+    // What a newer instance's migration does during a rolling deploy.
+    await admin.unsafe('ALTER TABLE tasks ADD COLUMN added_by_test integer');
+    for (let i = 0; i < 12; i++) {
+      const result = await server.request<{ claimTasks: { tasks: unknown[] } }, unknown>(claim);
+      expect(result.errors).toBeUndefined();
+      expect(result.data?.claimTasks.tasks).toHaveLength(1);
+      const page = await server.request(`{ tasks(first: 5) { nodes { id name status } } }`);
+      expect(page.errors).toBeUndefined();
+    }
+  });
+});
