@@ -64,7 +64,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const claims = await ClaimWaiter.start(database, log);
   const viewers = createViewerResolver({ db: database.db, log, host: config.host, adminToken: config.adminToken });
   const services: Services = { database, log, sweeper, events, claims, viewers };
-  const revocations = await TokenRevocations.start(database, log, () => viewers.noteTokenExists());
+  const revocations = await TokenRevocations.start(database, log, {
+    onTokenCreated: () => viewers.noteTokenExists(),
+    onReconnect: () => viewers.recheckTokens(),
+  });
 
   const yoga = createYoga<Record<string, unknown>, Context>({
     schema,

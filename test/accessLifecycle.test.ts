@@ -294,3 +294,36 @@ describe('the token CLI', () => {
     await expect(run(['create', '--name', 'x', '--role', 'KING'])).rejects.toMatchObject({ code: 2 });
   }, 60_000);
 });
+
+describe('open mode ends when a token appears', () => {
+  let open: TestServer;
+
+  beforeAll(async () => {
+    open = await startTestServer();
+  });
+
+  afterAll(async () => {
+    await open?.stop();
+  });
+
+  it('on the next request after a token row arrived without its notification, once a reconnect asks for a fresh read', async () => {
+    expect((await open.gql<{ viewer: { role: string } }, unknown>('{ viewer { role } }')).viewer.role).toBe('ADMIN');
+    // A row with no NOTIFY (restored from a backup, inserted by hand): trusted "no token" for at most a
+    // second, or until the tokens LISTEN connection reconnects, which asks for a fresh read.
+    await open.db.database.db.execute(
+      sql`INSERT INTO api_tokens (id, name, role, secret_hash) VALUES (gen_random_uuid(), 'restored', 'VIEWER', ${'0'.repeat(64)})`,
+    );
+    open.app.services.viewers.recheckTokens();
+    expect((await open.request('{ viewer { role } }')).status).toBe(401);
+  });
+
+  it('never serves open again on an instance that created the first token itself', async () => {
+    const fresh = await startTestServer();
+    try {
+      await fresh.gql(`mutation { createApiToken(input: { name: "first", role: ADMIN }) { token } }`);
+      expect((await fresh.request('{ viewer { role } }')).status).toBe(401);
+    } finally {
+      await fresh.stop();
+    }
+  });
+});

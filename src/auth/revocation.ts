@@ -31,7 +31,12 @@ export class TokenRevocations {
   static async start(
     database: Database,
     log: Logger,
-    onTokenCreated: () => void,
+    tokens: {
+      /** A token was created (on any instance). */
+      onTokenCreated: () => void;
+      /** The LISTEN connection came back: notifications may have been missed meanwhile. */
+      onReconnect: () => void;
+    },
     recheckIntervalMs = RECHECK_INTERVAL_MS,
   ): Promise<TokenRevocations> {
     const revocations = new TokenRevocations(database, log);
@@ -40,9 +45,12 @@ export class TokenRevocations {
       (payload) => {
         const [kind, id] = payload.split(':');
         if (kind === 'revoked' && id) revocations.revoke(id);
-        else if (kind === 'created') onTokenCreated();
+        else if (kind === 'created') tokens.onTokenCreated();
       },
-      () => void revocations.recheck(),
+      () => {
+        tokens.onReconnect();
+        void revocations.recheck();
+      },
     );
     revocations.timer = setInterval(() => void revocations.recheck(), recheckIntervalMs);
     revocations.timer.unref();

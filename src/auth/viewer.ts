@@ -15,7 +15,9 @@ export const ADMIN_TOKEN_NAME = 'TASKLANE_ADMIN_TOKEN';
 const TOUCH_INTERVAL_MS = 60_000;
 /**
  * How long "no token exists" is trusted before it is read again. A token created anywhere ends open
- * mode at once through its NOTIFY (noteTokenExists); this bounds the window if that NOTIFY is lost.
+ * mode at once through its NOTIFY (noteTokenExists), and a reconnect of the LISTEN connection makes
+ * the next request read again (recheckTokens); this bounds the window for a token row that arrives
+ * with no NOTIFY at all (restored or inserted by hand).
  */
 const OPEN_RECHECK_MS = 1_000;
 
@@ -89,6 +91,8 @@ export interface ViewerResolver {
   isOpen(): Promise<boolean>;
   /** Another instance (or this one) created a token: leave open mode for good. */
   noteTokenExists(): void;
+  /** A token's creation may have gone unheard: read again whether any exists before serving open. */
+  recheckTokens(): void;
 }
 
 /**
@@ -126,6 +130,9 @@ export function createViewerResolver(options: ViewerResolverOptions): ViewerReso
     isOpen,
     noteTokenExists() {
       tokensExist = true;
+    },
+    recheckTokens() {
+      noTokensReadAt = -Infinity;
     },
     async resolve(authorization, site) {
       const secret = bearerSecret(authorization);
