@@ -51,6 +51,11 @@ beforeAll(async () => {
   await server.gql(
     `mutation { concludeTask(input: { id: "${claimTasks.tasks[0]!.id}", outcome: FAILED, result: { why: "x" }, resultType: "t", errorInfo: ["boom"] }) { applied } }`,
   );
+  // A suspended job: its tasks' allowedOperations depend on the job row, not only on their status.
+  const { submitJob: paused } = await server.gql<{ submitJob: { job: { id: string } } }, unknown>(
+    `mutation { submitJob(input: { name: "paused", tasks: [{ name: "held" }] }) { job { id } } }`,
+  );
+  await server.gql(`mutation { suspendJobs(input: { ids: ["${paused.job.id}"] }) { applied } }`);
 });
 
 afterAll(async () => {
@@ -76,12 +81,13 @@ describe('the columns a page of tasks selects', () => {
     server.resetQueries();
     const data = await server.gql<{ tasks: { nodes: { job: { name: string } | null }[] } }, unknown>(`{ tasks(first: 10) { nodes { id job { id name } } } }`);
     expect(data.tasks.nodes.filter((n) => n.job?.name === 'selection')).toHaveLength(3);
+    expect(data.tasks.nodes.filter((n) => n.job?.name === 'paused')).toHaveLength(1);
     expect(server.queries.filter((q) => /^\s*select/i.test(q))).toHaveLength(1);
   });
 
   it('answers every field of a page exactly as the tasks fetched one by one', async () => {
     const page = await server.gql<{ tasks: { nodes: Record<string, unknown>[] } }, unknown>(`{ tasks(first: 50) { nodes { ${ALL_FIELDS} } } }`);
-    expect(page.tasks.nodes.length).toBe(4);
+    expect(page.tasks.nodes.length).toBe(5);
     for (const node of page.tasks.nodes) {
       const one = await server.gql<{ task: Record<string, unknown> }, unknown>(`{ task(id: "${String(node.id)}") { ${ALL_FIELDS} } }`);
       expect(node).toEqual(one.task);
@@ -89,6 +95,27 @@ describe('the columns a page of tasks selects', () => {
     const failed = page.tasks.nodes.find((n) => n.name === 'third')!;
     expect(failed).toMatchObject({ status: 'FAILED', result: { why: 'x' }, errorInfo: ['boom'], attempts: 1 });
     expect(failed.finishedAt).toEqual(expect.any(String));
+  });
+
+  it('answers each field alone exactly as the tasks fetched one by one (a column missing from one entry would show)', async () => {
+    const fields = [
+      ...Object.keys(TASK_TYPE.getFields()).map((name) => `${name} ${SUB_SELECTIONS[name] ?? ''}`),
+      ...Object.keys(JOB_TYPE.getFields()).map((name) => `job { ${name} ${JOB_SUB_SELECTIONS[name] ?? ''} }`),
+    ];
+    const byId = new Map<string, Record<string, unknown>>();
+    for (const id of (await server.gql<{ tasks: { nodes: { id: string }[] } }, unknown>(`{ tasks(first: 50) { nodes { id } } }`)).tasks.nodes.map((n) => n.id)) {
+      byId.set(id, (await server.gql<{ task: Record<string, unknown> }, unknown>(`{ task(id: "${id}") { ${ALL_FIELDS} } }`)).task);
+    }
+    for (const field of fields) {
+      const page = await server.gql<{ tasks: { nodes: Record<string, unknown>[] } }, unknown>(`{ tasks(first: 50) { nodes { id ${field} } } }`);
+      for (const node of page.tasks.nodes) {
+        const whole = byId.get(String(node.id))!;
+        for (const [key, value] of Object.entries(node)) {
+          if (key === 'job' && value !== null) expect(whole.job, field).toMatchObject(value as object);
+          else expect(value, field).toEqual(whole[key]);
+        }
+      }
+    }
   });
 
   it('reads fields through edges, aliases, fragments and @include as through nodes', async () => {

@@ -38,8 +38,9 @@ export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, ar
     if (columns === null) ctx.loaders.task.prime(task.id, task);
     if (jobColumns !== null) {
       // One object per job, however many of the page's tasks share it.
-      const shared = job ? (jobs.get(job.id) ?? jobs.set(job.id, job).get(job.id)!) : null;
-      ctx.loaders.joinedJob.set(task, shared);
+      let shared = job ? jobs.get(job.id) : undefined;
+      if (job && !shared) jobs.set(job.id, (shared = job));
+      ctx.loaders.joinedJob.set(task, shared ?? null);
     }
     return task;
   });
