@@ -3,10 +3,10 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
-  jsonb,
   pgTable,
   text,
   timestamp,
@@ -15,6 +15,18 @@ import {
 } from 'drizzle-orm/pg-core';
 
 const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+/**
+ * A jsonb column whose reads are the driver's value as it is. drizzle's own `jsonb()` runs
+ * `JSON.parse` again on any string the driver returns, but postgres.js and PGlite have already
+ * parsed the jsonb: a stored JSON string such as `"{\"a\":1}"` or `"123"` came back as the object
+ * or number it spells. Writes encode as drizzle's `jsonb()` does (JSON text, cast by Postgres).
+ */
+const jsonb = customType<{ data: unknown; driverData: unknown }>({
+  dataType: () => 'jsonb',
+  toDriver: (value) => JSON.stringify(value),
+  fromDriver: (value) => value,
+});
 
 /**
  * The transaction id of the writing transaction, as a plain bigint. Event readers compare it with
