@@ -246,7 +246,7 @@ describe('concludeTasks: set-based', () => {
         input: { tasks: [...ids, ...loose].map((id) => ({ id, outcome: 'SUCCEEDED' as const, worker: 'worker-1', attempt: 1 })) },
       });
       expect(payload.ids).toHaveLength(2 * size);
-      return server.queries.filter((q) => !q.startsWith('select "txid"')).length;
+      return server.requestQueries().length;
     };
     expect(await statements(300)).toBe(await statements(2));
   });
@@ -255,11 +255,11 @@ describe('concludeTasks: set-based', () => {
     const [a, b] = await looseTasks(server, [{ status: 'RUNNING' }, { status: 'RUNNING' }]);
     server.resetQueries();
     await server.gql(ConcludeManyLean, { input: { tasks: [{ id: a!, outcome: 'SUCCEEDED' }] } });
-    const batched = server.queries.filter((q) => !q.startsWith('select "txid"'));
+    const batched = server.requestQueries();
     server.resetQueries();
     const single = await server.gql(ConcludeOne, { input: { id: b!, outcome: 'SUCCEEDED' } });
     expect(single.concludeTask.applied).toBe(true);
-    expect(server.queries.filter((q) => !q.startsWith('select "txid"'))).toEqual(batched);
+    expect(server.requestQueries()).toEqual(batched);
     const refused = await server.gql(ConcludeOne, { input: { id: b!, outcome: 'SUCCEEDED' } });
     expect(refused.concludeTask).toEqual({ applied: false, errors: [{ index: null, code: 'INVALID_STATE' }] });
   });

@@ -309,10 +309,10 @@ describe('batch loading', () => {
     }
     server.resetQueries();
     const small = await server.gql(Wide, { first: 5 });
-    const smallCount = server.queries.length;
+    const smallCount = server.requestQueries().length;
     server.resetQueries();
     const large = await server.gql(Wide, { first: 500 });
-    const largeCount = server.queries.length;
+    const largeCount = server.requestQueries().length;
     expect(small.tasks.nodes).toHaveLength(5);
     expect(large.tasks.nodes).toHaveLength(500);
     expect(large.tasks.nodes.every((n) => n.job === null || n.job.taskCounts.total > 0)).toBe(true);

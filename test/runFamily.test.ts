@@ -232,6 +232,6 @@ describe('runTasks', () => {
     );
     expect(submitJob.applied).toBe(true);
     expect(submitJob.job!.taskCounts.total).toBe(10_000);
-    expect(server.queries.length).toBeLessThan(20);
+    expect(server.requestQueries().length).toBeLessThan(20);
   });
 });

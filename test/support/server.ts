@@ -19,6 +19,12 @@ export interface TestServer {
   wsUrl: string;
   /** Every SQL statement the server ran since the last `resetQueries()`. */
   queries: string[];
+  /**
+   * `queries` without the statements the server runs on its own whatever the request, whenever they
+   * fall in the window: sweeper steps, the event hub's log reads, token bookkeeping (the open-mode
+   * re-read, last-use touches, the revocation re-check). What a request itself cost.
+   */
+  requestQueries(): string[];
   resetQueries(): void;
   /** POSTs an operation; returns the whole GraphQL response (data and errors). */
   request<TData, TVars>(
@@ -36,6 +42,9 @@ export interface TestServerOptions {
   /** Share a database with another server instance (two instances on one Postgres). */
   db?: TestDatabase;
 }
+
+const BACKGROUND_STATEMENT =
+  /\/\* (lockDueConclusions|failTimedOut|expireLeases|lockAbandonedCancels|pruneEvents|lockExpiredJobs|lockExpiredJobTasks|lockExpiredTasks|readSafeFrontier|readLiveStart|activeTokenIds|touchApiToken|anyTokenExists) \*\//;
 
 /** Starts the real server (the same app factory as `npm start`) on a free port with a fresh database. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
@@ -71,6 +80,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     url,
     wsUrl: url.replace(/^http/, 'ws'),
     queries,
+    requestQueries: () => queries.filter((q) => !BACKGROUND_STATEMENT.test(q) && !q.startsWith('select "txid"')),
     resetQueries: () => void queries.splice(0),
     request,
     async gql(document, variables, opts) {
