@@ -166,13 +166,19 @@ export async function queryRows<T>(ex: Executor, query: SQL): Promise<T[]> {
   return ((result as { rows?: T[] }).rows ?? []) as T[];
 }
 
-/** The Postgres error code (SQLSTATE) of an error, looking through drizzle's wrapper. */
-export function pgErrorCode(error: unknown): string | undefined {
+/** An error and the errors it wraps (`cause`), as far as drizzle's wrappers go. */
+function* errorChain(error: unknown): Generator<Record<string, unknown>> {
   let current: unknown = error;
   for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+    yield current as Record<string, unknown>;
     current = (current as { cause?: unknown }).cause;
+  }
+}
+
+/** The Postgres error code (SQLSTATE) of an error, looking through drizzle's wrapper. */
+export function pgErrorCode(error: unknown): string | undefined {
+  for (const { code } of errorChain(error)) {
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
 }
@@ -186,11 +192,7 @@ const RETRYABLE = new Set(['40001', '40P01']); // serialization_failure, deadloc
  * is already aborted, so the whole transaction is retried here.
  */
 function isStalePreparedStatement(error: unknown): boolean {
-  let current: unknown = error;
-  for (let depth = 0; depth < 5 && current && typeof current === 'object'; depth++) {
-    if ((current as { routine?: unknown }).routine === 'RevalidateCachedQuery') return true;
-    current = (current as { cause?: unknown }).cause;
-  }
+  for (const { routine } of errorChain(error)) if (routine === 'RevalidateCachedQuery') return true;
   return false;
 }
 
