@@ -2,7 +2,6 @@ import type { GraphQLResolveInfo } from 'graphql';
 import { allowedOperations, type TaskStatus } from '../domain/taskStateMachine.ts';
 import { countTasks, listTasks, type TaskFilter } from '../sql/taskReads.ts';
 import type { Context } from '../context.ts';
-import type { JobRow } from '../db/tables.ts';
 import { builder } from './builder.ts';
 import { TaskOperationEnum, TaskStatusEnum } from './enums.ts';
 import { NodeInterface } from './node.ts';
@@ -33,15 +32,9 @@ export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, ar
   const page = seqPage(args);
   const { columns, jobColumns } = taskPageSelection(info);
   const rows = await listTasks(ctx.db, filter, page, columns, jobColumns);
-  const jobs = new Map<string, JobRow>();
   const tasks = rows.map(({ task, job }) => {
     if (columns === null) ctx.loaders.task.prime(task.id, task);
-    if (jobColumns !== null) {
-      // One object per job, however many of the page's tasks share it.
-      let shared = job ? jobs.get(job.id) : undefined;
-      if (job && !shared) jobs.set(job.id, (shared = job));
-      ctx.loaders.joinedJob.set(task, shared ?? null);
-    }
+    if (jobColumns !== null) ctx.loaders.joinedJob.set(task, job);
     return task;
   });
   return { ...seqConnection(tasks, page), totalCount: () => countTasks(ctx.db, filter) };
