@@ -5,6 +5,7 @@ import { LIMITS } from '../src/domain/limits.ts';
 import { graphql } from '../src/gql/index.ts';
 import { runCommand } from './support/commandDocuments.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { waitFor } from './support/waitFor.ts';
 import { eventsOf, jobWithTasks, looseTasks, taskStates } from './support/taskSetup.ts';
 
 const Conclude = graphql(`
@@ -34,15 +35,6 @@ async function pending(id: string) {
     sql`SELECT pending_conclusion::text AS pending, conclude_at IS NOT NULL AS due FROM tasks WHERE id = ${id}`,
   );
   return row;
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() - start > timeoutMs) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 describe('concludeTask', () => {

@@ -6,6 +6,7 @@ import { graphql } from '../src/gql/index.ts';
 import type { ConcludeTaskInput } from '../src/gql/graphql.ts';
 import { runCommand } from './support/commandDocuments.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { waitFor } from './support/waitFor.ts';
 import { eventCount, eventsOf, jobWithTasks, looseTasks, taskStates } from './support/taskSetup.ts';
 
 const ConcludeMany = graphql(`
@@ -50,15 +51,6 @@ async function pendingOf(ids: readonly string[]): Promise<Map<string, boolean>> 
 /** Everything a conclusion can change, for "nothing changed" checks. */
 async function snapshot(ids: readonly string[]) {
   return { states: await taskStates(server, ids), pending: await pendingOf(ids), events: await eventCount(server) };
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() - start > timeoutMs) return value;
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /**
