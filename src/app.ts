@@ -19,8 +19,8 @@ import type { LiveGroups } from './events/liveGroups.ts';
 import { pruneEventsStep } from './events/retention.ts';
 import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
+import { createGraphqlListener } from './http.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
-import { useBodyLimitMessage } from './limits/requestBody.ts';
 import { useStorableTextOnly } from './limits/textInput.ts';
 import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -77,10 +77,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
     maskedErrors: { isDev: false },
     landingPage: false,
     graphiql: { title: 'Tasklane', defaultQuery: GRAPHIQL_EXAMPLE },
-    maxRequestBodySize: config.maxBodyBytes,
+    // The body limit is applied where the body is read, before yoga (src/http.ts).
+    maxRequestBodySize: false,
     plugins: [
       ...operationLimitPlugins({ introspection: config.introspection }),
-      useBodyLimitMessage(config.maxBodyBytes),
       useStorableTextOnly(),
       useTokenRevocation(revocations),
       // Queries and mutations run compiled (graphql-jit, cached per parsed document): several times
@@ -118,6 +118,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     };
   }
 
+  const graphql = createGraphqlListener(yoga, config.maxBodyBytes);
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health') {
@@ -132,7 +133,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       );
       return;
     }
-    void yoga(req, res);
+    graphql(req, res);
   });
   server.maxConnections = config.maxConnections;
   // A client that trickles its headers or body (slowloris) must not hold one of those connections for
