@@ -1,6 +1,7 @@
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { preparePolicy } from '../src/db/database.ts';
+import { sql } from 'drizzle-orm';
+import { preparePolicy, ShapedStatements } from '../src/db/database.ts';
 import { testDatabaseKind } from './support/databaseKind.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 
@@ -14,6 +15,34 @@ describe('which statements are prepared', () => {
     // A long list never is; a named statement always is.
     expect(prepare('select 1 where 1 in ($1, …)', Array.from({ length: 17 }, (_, i) => i))).toBe(false);
     expect(prepare('/* lockTasks */ select 1 where $1', [1])).toBe(true);
+  });
+});
+
+describe('statements built once per shape', () => {
+  it('builds a shape once, keeps placeholders for its values, and starts over when full', () => {
+    const statements = new ShapedStatements<number>(2);
+    let builds = 0;
+    const build = () => ({ statement: sql`select 1 where "seq" > ${sql.placeholder('after')}`, extra: ++builds });
+    const first = statements.get('a', build);
+    expect(first.query.sql).toBe('select 1 where "seq" > $1');
+    expect(statements.get('a', build)).toBe(first);
+    expect(builds).toBe(1);
+    statements.get('b', build);
+    statements.get('c', build); // full: starts over
+    expect(statements.get('a', build).extra).toBe(4);
+  });
+
+  it('answers pages of the same shape with different values from one text', async () => {
+    const server = await startTestServer();
+    try {
+      await server.gql(`mutation { runTasks(input: { tasks: [{ name: "x" }, { name: "y" }, { name: "y" }] }) { applied } }`);
+      const page = (name: string) => server.gql<{ tasks: { nodes: { name: string }[] } }>(`{ tasks(first: 5, filter: { name: "${name}" }) { nodes { name } } }`);
+      expect((await page('x')).tasks.nodes).toEqual([{ name: 'x' }]);
+      expect((await page('y')).tasks.nodes).toEqual([{ name: 'y' }, { name: 'y' }]);
+      expect((await page('z')).tasks.nodes).toEqual([]);
+    } finally {
+      await server.stop();
+    }
   });
 });
 

@@ -1,6 +1,6 @@
-import { and, asc, eq, getTableColumns, gt, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, asc, getTableColumns, sql, type SQL } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { queryRows, type Executor } from '../db/database.ts';
+import { queryShaped, ShapedStatements, type Executor } from '../db/database.ts';
 import { jobs, tasks, type JobRow, type TaskRow } from '../db/tables.ts';
 import { parseId } from '../domain/ids.ts';
 import { countsFromRows, emptyCounts, type TaskCounts } from '../domain/jobStatus.ts';
@@ -22,43 +22,77 @@ export interface TaskFilter {
 
 const NOTHING = sql`false`;
 
-/** The WHERE clause of a task filter. Malformed ids match nothing rather than failing. */
-export function taskFilterCondition(filter: TaskFilter | null | undefined): SQL | undefined {
-  if (!filter) return undefined;
+/**
+ * A task filter as a statement shape: the WHERE condition with a placeholder for every value, a key
+ * naming the shape (which filters are set, and which match nothing), and the values. Malformed ids
+ * match nothing rather than failing.
+ */
+interface FilterShape {
+  key: string;
+  condition: SQL | undefined;
+  values: Record<string, unknown>;
+}
+
+function taskFilterShape(filter: TaskFilter | null | undefined): FilterShape {
+  const keys: string[] = [];
   const parts: SQL[] = [];
-  if (filter.ids != null) {
+  const values: Record<string, unknown> = {};
+  const add = (key: string, part: SQL, value?: unknown) => {
+    keys.push(key);
+    parts.push(part);
+    if (value !== undefined) values[key] = value;
+  };
+  const none = (key: string) => add(`${key}:none`, NOTHING);
+  const p = (key: string) => sql.placeholder(key);
+  if (filter?.ids != null) {
     const ids = filter.ids.map(parseId).filter((id): id is string => id !== null);
-    parts.push(ids.length ? sql`${tasks.id} = ANY(${uuidArray(ids)})` : NOTHING);
+    if (ids.length) add('ids', sql`${tasks.id} = ANY(${p('ids')}::uuid[])`, `{${ids.join(',')}}`);
+    else none('ids');
   }
-  if (filter.status != null) parts.push(filter.status.length ? inArray(tasks.status, [...filter.status]) : NOTHING);
-  if (filter.jobId != null) {
-    const id = parseId(filter.jobId);
-    parts.push(id ? eq(tasks.jobId, id) : NOTHING);
+  if (filter?.status != null) {
+    // Statuses are plain identifiers: the array literal needs no quoting.
+    if (filter.status.length) add('status', sql`${tasks.status} = ANY(${p('status')}::text[])`, `{${filter.status.join(',')}}`);
+    else none('status');
   }
-  if (filter.parentId != null) {
-    const id = parseId(filter.parentId);
-    parts.push(id ? eq(tasks.parentId, id) : NOTHING);
+  for (const [key, column] of [['jobId', tasks.jobId], ['parentId', tasks.parentId]] as const) {
+    if (filter?.[key] == null) continue;
+    const id = parseId(filter[key]);
+    if (id) add(key, sql`${column} = ${p(key)}`, id);
+    else none(key);
   }
-  if (filter.thread != null) parts.push(eq(tasks.thread, filter.thread));
-  if (filter.name != null) parts.push(eq(tasks.name, filter.name));
-  if (filter.refId != null) parts.push(eq(tasks.refId, filter.refId));
-  if (filter.residentOn != null) parts.push(eq(tasks.residentOn, filter.residentOn));
-  if (filter.createdAfter != null) parts.push(gte(tasks.createdAt, filter.createdAfter));
-  if (filter.createdBefore != null) parts.push(lt(tasks.createdAt, filter.createdBefore));
-  return parts.length ? and(...parts) : undefined;
+  for (const [key, column] of [['thread', tasks.thread], ['name', tasks.name], ['refId', tasks.refId], ['residentOn', tasks.residentOn]] as const) {
+    if (filter?.[key] != null) add(key, sql`${column} = ${p(key)}`, filter[key]);
+  }
+  if (filter?.createdAfter != null) add('createdAfter', sql`${tasks.createdAt} >= ${p('createdAfter')}`, filter.createdAfter.toISOString());
+  if (filter?.createdBefore != null) add('createdBefore', sql`${tasks.createdAt} < ${p('createdBefore')}`, filter.createdBefore.toISOString());
+  return { key: keys.join(','), condition: parts.length ? and(...parts) : undefined, values };
 }
 
 export type TaskColumn = keyof TaskRow;
 export type JobColumn = keyof JobRow;
 
-/**
- * The named columns of a table, as a drizzle selection, in the table's own order: the statement text
- * depends on which columns a query needs, never on the order a client listed its fields in.
- */
-function pick<T extends PgTable>(table: T, columns: readonly string[]): Record<string, PgColumn> {
-  const wanted = new Set(columns);
-  return Object.fromEntries(Object.entries(getTableColumns(table)).filter(([name]) => wanted.has(name)));
+interface ResultField {
+  /** The row property (and drizzle's name for the column). */
+  key: string;
+  /** Its name in the result row. */
+  rowKey: string;
+  column: PgColumn;
 }
+
+/**
+ * The named columns of a table (all of them for null) in the table's own order, each with the name
+ * its value has in a result row: the statement text depends on which columns a query needs, never on
+ * the order a client listed its fields in.
+ */
+function fieldsOf(table: PgTable, columns: readonly string[] | null, prefix: string): ResultField[] {
+  const wanted = columns && new Set(columns);
+  return Object.entries(getTableColumns(table))
+    .filter(([name]) => !wanted || wanted.has(name))
+    .map(([key, column]) => ({ key, rowKey: prefix + key, column }));
+}
+
+const pageStatements = new ShapedStatements<{ taskFields: ResultField[]; jobFields: ResultField[] }>();
+const countStatements = new ShapedStatements();
 
 /**
  * listTasks: one keyset page in creation order; fetches one extra row to learn whether more follow.
@@ -66,9 +100,10 @@ function pick<T extends PgTable>(table: T, columns: readonly string[]): Record<s
  * them; see src/schema/taskSelection.ts): they are typed as whole rows but must not be used as such.
  * With `jobColumns`, each row comes with its job (those columns of it) from a join in the same query.
  *
- * The rows are decoded here with drizzle's own column decoders rather than by the select builder's
- * row mapper: on a 100-row page that mapper (a type check per cell, a path walk per column) cost
- * about a tenth of the whole request.
+ * The statement is built once per shape (filters, columns, first page or not). The rows are decoded
+ * here with drizzle's own column decoders rather than by the select builder's row mapper: on a
+ * 100-row page that mapper (a type check per cell, a path walk per column) cost about a tenth of the
+ * whole request.
  */
 export async function listTasks(
   ex: Executor,
@@ -77,41 +112,45 @@ export async function listTasks(
   columns: readonly TaskColumn[] | null = null,
   jobColumns: readonly JobColumn[] | null = null,
 ): Promise<{ task: TaskRow; job: JobRow | null }[]> {
-  const where = and(taskFilterCondition(filter), page.afterSeq === null ? undefined : gt(tasks.seq, page.afterSeq));
-  const taskFields = Object.entries(columns ? pick(tasks, columns) : getTableColumns(tasks));
-  const jobFields = jobColumns ? Object.entries(pick(jobs, jobColumns)) : [];
-  const selection = sql.join(
-    [
-      ...taskFields.map(([key, column]) => sql`${column} AS ${sql.identifier(key)}`),
-      ...jobFields.map(([key, column]) => sql`${column} AS ${sql.identifier(`job.${key}`)}`),
-    ],
-    sql`, `,
-  );
-  const join = jobColumns ? sql`LEFT JOIN ${jobs} ON ${jobs.id} = ${tasks.jobId}` : sql``;
-  const rows = await queryRows<Record<string, unknown>>(
-    ex,
-    sql`SELECT ${selection} FROM ${tasks} ${join} ${where ? sql`WHERE ${where}` : sql``} ORDER BY ${tasks.seq} LIMIT ${page.limit + 1}`,
-  );
+  const shape = taskFilterShape(filter);
+  const after = page.afterSeq !== null;
+  const key = `${shape.key}|${after}|${columns?.join(',') ?? '*'}|${jobColumns?.join(',') ?? '-'}`;
+  const { query, extra } = pageStatements.get(key, () => {
+    const taskFields = fieldsOf(tasks, columns, '');
+    const jobFields = jobColumns ? fieldsOf(jobs, jobColumns, 'job.') : [];
+    const selection = sql.join(
+      [...taskFields, ...jobFields].map(({ rowKey, column }) => sql`${column} AS ${sql.identifier(rowKey)}`),
+      sql`, `,
+    );
+    const join = jobColumns ? sql`LEFT JOIN ${jobs} ON ${jobs.id} = ${tasks.jobId}` : sql``;
+    const where = and(shape.condition, after ? sql`${tasks.seq} > ${sql.placeholder('afterSeq')}` : undefined);
+    const statement = sql`SELECT ${selection} FROM ${tasks} ${join} ${where ? sql`WHERE ${where}` : sql``} ORDER BY ${tasks.seq} LIMIT ${sql.placeholder('limit')}`;
+    return { statement, extra: { taskFields, jobFields } };
+  });
+  const rows = await queryShaped<Record<string, unknown>>(ex, query, { ...shape.values, afterSeq: page.afterSeq, limit: page.limit + 1 });
+  const { taskFields, jobFields } = extra;
   return rows.map((row) => ({
-    task: decode(row, taskFields, '') as TaskRow,
-    job: jobColumns && row['job.id'] != null ? (decode(row, jobFields, 'job.') as JobRow) : null,
+    task: decode(row, taskFields) as TaskRow,
+    job: jobColumns && row['job.id'] != null ? (decode(row, jobFields) as JobRow) : null,
   }));
 }
 
-function decode(row: Record<string, unknown>, fields: readonly [string, PgColumn][], prefix: string): Record<string, unknown> {
+function decode(row: Record<string, unknown>, fields: readonly ResultField[]): Record<string, unknown> {
   const decoded: Record<string, unknown> = {};
-  for (const [key, column] of fields) {
-    const raw = row[prefix + key];
+  for (const { key, rowKey, column } of fields) {
+    const raw = row[rowKey];
     decoded[key] = raw === null || raw === undefined ? null : column.mapFromDriverValue(raw);
   }
   return decoded;
 }
 
 export async function countTasks(ex: Executor, filter: TaskFilter | null | undefined): Promise<number> {
-  const [row] = await ex
-    .select({ count: sql<number>`count(*)::int` })
-    .from(tasks)
-    .where(taskFilterCondition(filter));
+  const shape = taskFilterShape(filter);
+  const { query } = countStatements.get(shape.key, () => ({
+    statement: sql`SELECT count(*)::int AS count FROM ${tasks} ${shape.condition ? sql`WHERE ${shape.condition}` : sql``}`,
+    extra: undefined,
+  }));
+  const [row] = await queryShaped<{ count: number }>(ex, query, shape.values);
   return Number(row?.count ?? 0);
 }
 
