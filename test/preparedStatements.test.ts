@@ -36,7 +36,7 @@ describe('statements built once per shape', () => {
     const server = await startTestServer();
     try {
       await server.gql(`mutation { runTasks(input: { tasks: [{ name: "x" }, { name: "y" }, { name: "y" }] }) { applied } }`);
-      const page = (name: string) => server.gql<{ tasks: { nodes: { name: string }[] } }>(`{ tasks(first: 5, filter: { name: "${name}" }) { nodes { name } } }`);
+      const page = (name: string) => server.gql<{ tasks: { nodes: { name: string }[] } }, never>(`{ tasks(first: 5, filter: { name: "${name}" }) { nodes { name } } }`);
       expect((await page('x')).tasks.nodes).toEqual([{ name: 'x' }]);
       expect((await page('y')).tasks.nodes).toEqual([{ name: 'y' }, { name: 'y' }]);
       expect((await page('z')).tasks.nodes).toEqual([]);

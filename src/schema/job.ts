@@ -11,7 +11,6 @@ import { TaskConnection, resolveTaskConnection } from './task.ts';
 
 JobRef.implement({
   interfaces: [NodeInterface],
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'nextIndex' in value,
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),

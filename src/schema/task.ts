@@ -42,7 +42,6 @@ export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, ar
 
 TaskRef.implement({
   interfaces: [NodeInterface],
-  isTypeOf: (value) => typeof value === 'object' && value !== null && 'jobIndex' in value,
   fields: (t) => ({
     id: t.exposeID('id'),
     name: t.exposeString('name'),

@@ -15,7 +15,7 @@ export const TASK_FIELD_COLUMNS: Readonly<Record<string, readonly TaskColumn[]>>
   conf: ['conf'],
   status: ['status'],
   job: ['jobId'],
-  index: [],
+  index: ['jobIndex'],
   parent: ['parentId'],
   subtasks: [],
   events: [],
@@ -58,10 +58,10 @@ export const JOB_FIELD_COLUMNS: Readonly<Record<string, readonly JobColumn[]>> =
   __typename: [],
 };
 
-/** Always selected: the key, the cursor, and the column `Task.isTypeOf` recognises a task row by. */
-const ALWAYS: readonly TaskColumn[] = ['id', 'seq', 'jobIndex'];
-/** Always selected of a joined job: its key and the column `Job.isTypeOf` recognises a job row by. */
-const ALWAYS_JOB: readonly JobColumn[] = ['id', 'nextIndex'];
+/** Always selected: the key and the cursor. */
+const ALWAYS: readonly TaskColumn[] = ['id', 'seq'];
+/** Always selected of a joined job: its key. */
+const ALWAYS_JOB: readonly JobColumn[] = ['id'];
 
 function fieldsOf(fieldsByTypeName: FieldsByTypeName, type: string): ResolveTree[] {
   return [type, 'Node'].flatMap((name) => Object.values(fieldsByTypeName[name] ?? {}));
