@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import type { TaskStatus } from '../domain/taskStateMachine.ts';
 import {
   bigint,
   boolean,
@@ -69,7 +70,7 @@ export const tasks = pgTable(
     name: text('name').notNull(),
     description: text('description'),
     conf: jsonb('conf').notNull().default({}),
-    status: text('status').notNull(),
+    status: text('status').$type<TaskStatus>().notNull(),
     jobId: uuid('job_id').references(() => jobs.id, { onDelete: 'cascade' }),
     jobIndex: integer('job_index'),
     parentId: uuid('parent_id'),

@@ -47,7 +47,7 @@ TaskRef.implement({
     name: t.exposeString('name'),
     description: t.exposeString('description', { nullable: true }),
     conf: t.field({ type: 'JSON', resolve: (task) => task.conf }),
-    status: t.field({ type: TaskStatusEnum, resolve: (task) => task.status as TaskStatus }),
+    status: t.expose('status', { type: TaskStatusEnum }),
     job: t.field({
       type: JobRef,
       nullable: true,
