@@ -85,6 +85,19 @@ describe('the columns a page of tasks selects', () => {
     expect(server.requestQueries().filter((q) => /^\s*select/i.test(q))).toHaveLength(1);
   });
 
+  it("answers a page's job ids from the tasks themselves, joining nothing", async () => {
+    server.resetQueries();
+    const page = await server.gql<{ tasks: { nodes: { id: string; job: { id: string } | null }[] } }, unknown>(`{ tasks(first: 10) { nodes { id job { id } } } }`);
+    const selects = server.requestQueries().filter((q) => /^\s*select/i.test(q));
+    expect(selects).toHaveLength(1);
+    expect(selects[0]).not.toMatch(/join/i);
+    for (const node of page.tasks.nodes) {
+      const one = await server.gql<{ task: { job: { id: string; name: string } | null } }, unknown>(`{ task(id: "${node.id}") { job { id name } } }`);
+      expect(node.job?.id ?? null).toBe(one.task.job?.id ?? null);
+    }
+    expect(page.tasks.nodes.filter((n) => n.job === null)).toHaveLength(1); // the child task
+  });
+
   it('answers every field of a page exactly as the tasks fetched one by one', async () => {
     const page = await server.gql<{ tasks: { nodes: Record<string, unknown>[] } }, unknown>(`{ tasks(first: 50) { nodes { ${ALL_FIELDS} } } }`);
     expect(page.tasks.nodes.length).toBe(5);

@@ -99,6 +99,8 @@ const countStatements = new ShapedStatements();
  * With `columns`, the rows hold only those columns (a projection for a page whose query needs few of
  * them; see src/schema/taskSelection.ts): they are typed as whole rows but must not be used as such.
  * With `jobColumns`, each row comes with its job (those columns of it) from a join in the same query.
+ * A task's job always exists (deleting a job deletes its tasks), so its id is the task's `jobId`:
+ * only the other job columns are joined, and a page asking for nothing but `job { id }` joins nothing.
  *
  * The statement is built once per shape (filters, columns, first page or not). The rows are decoded
  * here with drizzle's own column decoders rather than by the select builder's row mapper: on a
@@ -114,15 +116,17 @@ export async function listTasks(
 ): Promise<{ task: TaskRow; job: JobRow | null }[]> {
   const shape = taskFilterShape(filter);
   const after = page.afterSeq !== null;
-  const key = `${shape.key}|${after}|${columns?.join(',') ?? '*'}|${jobColumns?.join(',') ?? '-'}`;
+  // A job comes from its task's jobId (see above), which a projection must therefore include.
+  const taskColumns = columns && jobColumns && !columns.includes('jobId') ? [...columns, 'jobId' as const] : columns;
+  const key = `${shape.key}|${after}|${taskColumns?.join(',') ?? '*'}|${jobColumns?.join(',') ?? '-'}`;
   const { query, extra } = pageStatements.get(key, () => {
-    const taskFields = fieldsOf(tasks, columns, '');
-    const jobFields = jobColumns ? fieldsOf(jobs, jobColumns, 'job.') : [];
+    const taskFields = fieldsOf(tasks, taskColumns, '');
+    const jobFields = jobColumns ? fieldsOf(jobs, jobColumns.filter((column) => column !== 'id'), 'job.') : [];
     const selection = sql.join(
       [...taskFields, ...jobFields].map(({ rowKey, column }) => sql`${column} AS ${sql.identifier(rowKey)}`),
       sql`, `,
     );
-    const join = jobColumns ? sql`LEFT JOIN ${jobs} ON ${jobs.id} = ${tasks.jobId}` : sql``;
+    const join = jobFields.length ? sql`LEFT JOIN ${jobs} ON ${jobs.id} = ${tasks.jobId}` : sql``;
     const where = and(shape.condition, after ? sql`${tasks.seq} > ${sql.placeholder('afterSeq')}` : undefined);
     const statement = sql`SELECT ${selection} FROM ${tasks} ${join} ${where ? sql`WHERE ${where}` : sql``} ORDER BY ${tasks.seq} LIMIT ${sql.placeholder('limit')}`;
     return { statement, extra: { taskFields, jobFields } };
@@ -131,12 +135,11 @@ export async function listTasks(
   const { taskFields, jobFields } = extra;
   return rows.map((row) => ({
     task: decode(row, taskFields) as TaskRow,
-    job: jobColumns && row['job.id'] != null ? (decode(row, jobFields) as JobRow) : null,
+    job: jobColumns && row.jobId != null ? (decode(row, jobFields, { id: row.jobId }) as JobRow) : null,
   }));
 }
 
-function decode(row: Record<string, unknown>, fields: readonly ResultField[]): Record<string, unknown> {
-  const decoded: Record<string, unknown> = {};
+function decode(row: Record<string, unknown>, fields: readonly ResultField[], decoded: Record<string, unknown> = {}): Record<string, unknown> {
   for (const { key, rowKey, column } of fields) {
     const raw = row[rowKey];
     decoded[key] = raw === null || raw === undefined ? null : column.mapFromDriverValue(raw);
