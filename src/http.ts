@@ -20,13 +20,13 @@ export function createGraphqlListener(yoga: Yoga, maxBodyBytes: number): (req: I
   return (req, res) => {
     if (req.headers['transfer-encoding'] === undefined) {
       const length = req.headers['content-length'];
-      if (length !== undefined && Number(length) > maxBodyBytes) refuseBody(req, res, { type: 'entity.too.large' }, maxBodyBytes);
+      if (length !== undefined && Number(length) > maxBodyBytes) refuseBody(res, { type: 'entity.too.large' }, maxBodyBytes);
       else void yoga(req, res);
       return;
     }
     getRawBody(req, { limit: maxBodyBytes, encoding: 'utf8' }).then(
       (body) => serveWithBody(yoga, req, res, body),
-      (error: { type?: string; status?: number }) => refuseBody(req, res, error, maxBodyBytes),
+      (error: { type?: string; status?: number }) => refuseBody(res, error, maxBodyBytes),
     );
   };
 }
@@ -53,7 +53,7 @@ function serveWithBody(yoga: Yoga, req: IncomingMessage, res: ServerResponse, bo
     });
 }
 
-function refuseBody(req: IncomingMessage, res: ServerResponse, error: { type?: string; status?: number }, maxBodyBytes: number): void {
+function refuseBody(res: ServerResponse, error: { type?: string; status?: number }, maxBodyBytes: number): void {
   if (error.type === 'request.aborted') return; // the client is gone
   const tooLarge = error.type === 'entity.too.large';
   const message = tooLarge
@@ -61,8 +61,7 @@ function refuseBody(req: IncomingMessage, res: ServerResponse, error: { type?: s
     : 'The request body could not be read: its length does not match Content-Length, or its encoding is not supported.';
   const extensions = tooLarge ? { code: 'REQUEST_ENTITY_TOO_LARGE', limit: 'maxBodyBytes' } : { code: 'BAD_REQUEST' };
   const status = tooLarge ? 413 : (error.status ?? 400);
-  // The rest of an oversized body is not read: close the connection rather than drain it.
-  res
-    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', connection: 'close' })
-    .end(JSON.stringify({ errors: [{ message, extensions }] }), () => req.destroy());
+  // Node discards the rest of the body after the response, as yoga did: a client still sending it
+  // reads this answer instead of a connection reset.
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify({ errors: [{ message, extensions }] }));
 }

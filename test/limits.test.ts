@@ -150,6 +150,16 @@ describe('request body size', () => {
     expect(body.errors[0]!.message).toContain(String(MAX_BODY));
   });
 
+  it('lets a client still sending an oversized body read the 413 (no connection reset)', async () => {
+    for (let i = 0; i < 5; i++) {
+      const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: oversized });
+      expect(response.status).toBe(413);
+      expect(((await response.json()) as { errors: { extensions: { code: string } }[] }).errors[0]!.extensions.code).toBe('REQUEST_ENTITY_TOO_LARGE');
+    }
+    const after = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ viewer { role } }' }) });
+    expect(after.status).toBe(200);
+  });
+
   it('refuses a chunked body over the limit too, and serves a chunked body under it', async () => {
     const over = await postRaw(oversized, { 'transfer-encoding': 'chunked' });
     expect(over.status).toBe(413);
