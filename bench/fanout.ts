@@ -5,18 +5,23 @@ import { metric, percentile, type BenchContext, type Metric } from './context.ts
 
 /**
  * 5. Fan-out: commit → delivery latency to N graphql-ws `taskEvents` subscribers (one subscription per
- * connection, in client processes of their own, all on 127.0.0.1), and server memory per subscriber.
+ * connection, in two client processes of their own, all on 127.0.0.1), and server memory per subscriber.
  *
  * The writer commits one event per message with a plain transaction (INSERT into task_events + the one
  * NOTIFY every writer sends) at a fixed rate and stamps the moment COMMIT returned; each subscriber
- * stamps the arrival. Latency is over every (message, subscriber) delivery after a warm-up; deliveries
- * that never arrive within 60 s are reported as missing (and fail the target).
+ * stamps the arrival. Latency is over every (message, subscriber) delivery after a warm-up: each round
+ * first commits a quarter second's worth of messages at its rate and waits until they are delivered;
+ * the first round's warm-up latency is reported too (the cold start is not hidden, only not mixed
+ * into the steady state). Deliveries that never arrive within 60 s are reported as missing (and fail
+ * the target).
  * Memory: the server process's RSS after connecting the subscribers minus before, over N.
  * Targets: p99 < 100 ms at 1,000 subscribers; < 30 KB per subscriber. Every delivery is one GraphQL
  * execution and one WebSocket frame per subscriber, so 200 changes/s × 1,000 subscribers is 200,000
  * executions/s: the suite runs the issue's 200/s and a lower rate, and reports both.
  */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Each round first commits this long's worth of messages (at least 5) and waits for their delivery. */
+const WARMUP_SECONDS = 0.25;
 const now = () => performance.timeOrigin + performance.now();
 
 async function rssKb(pid: number): Promise<number> {
@@ -37,7 +42,6 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         { subscribers: 1000, rounds: [{ perSecond: 200, messages: 100 }, { perSecond: 4, messages: 40 }] },
         { subscribers: 5000, rounds: [{ perSecond: 200, messages: 40 }, { perSecond: 1, messages: 20 }] },
       ];
-  const warmup = 5;
   const metrics: Metric[] = [];
   for (const { subscribers, rounds } of plan) {
     // The default connection limit (4,096) would refuse a part of 5,000 subscribers.
@@ -50,7 +54,10 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
       const rssBefore = await rssKb(server.process.pid!);
       const wsUrl = server.url.replace(/^http/, 'ws');
       let connectFailures = 0;
-      const processes = subscribers > 1000 ? 2 : 1;
+      // Two subscriber processes, whatever the count: one handles a message in some 5 µs, so 1,000
+      // subscribers at 200 changes/s (200,000 messages/s) kept a single one busy the whole time and
+      // the suite measured its backlog (warm p99 109-131 ms with one, 54 ms with two, same server).
+      const processes = 2;
       for (let p = 0; p < processes; p++) {
         const child = fork(fileURLToPath(new URL('./fanoutClients.ts', import.meta.url)), [wsUrl, String(subscribers / processes)], {
           execArgv: ['--import', 'tsx'],
@@ -84,12 +91,16 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
       metrics.at(-1)!.pass = perSubscriberKb < 30;
 
       let next = 0;
-      for (const round of rounds) {
+      /**
+       * Commits `count` messages at `perSecond`, then collects until every delivery arrived or 60 s
+       * passed: the latencies of every (message, subscriber) delivery, and how many never came.
+       */
+      const phase = async (count: number, perSecond: number) => {
         const first = next;
         const committedAt = new Map<number, number>();
-        const interval = 1000 / round.perSecond;
+        const interval = 1000 / perSecond;
         const startedAt = performance.now();
-        for (let i = 0; i < round.messages + warmup; i++) {
+        for (let i = 0; i < count; i++) {
           const m = next++;
           await ctx.sql.begin(async (tx) => {
             await tx`INSERT INTO task_events (kind, task_id, thread, status, progress) VALUES ('PROGRESS', ${task!.id}, 'fanout', 'RUNNING', ${m / 1e6})`;
@@ -100,16 +111,15 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
           const wait = due - performance.now();
           if (wait > 0) await sleep(wait);
         }
-        const achieved = (round.messages + warmup) / ((performance.now() - startedAt) / 1000);
-        // Collect until every delivery arrived or 60 s passed.
-        const expected = (round.messages + warmup) * subscribers;
+        const achieved = count / ((performance.now() - startedAt) / 1000);
+        const expected = count * subscribers;
         const deadline = Date.now() + 60_000;
         let received: Record<number, number[]> = {};
         let errors = 0;
         const collect = async () => {
           received = {};
           errors = 0;
-          let count = 0;
+          let total = 0;
           for (const child of clientProcesses) {
             if (!child.connected) continue;
             const report = await new Promise<{ received: Record<number, number[]>; errors: number }>((resolve) => {
@@ -122,14 +132,16 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
             }
             errors += report.errors;
           }
-          for (const times of Object.values(received)) count += times.length;
-          return count;
+          for (const times of Object.values(received)) total += times.length;
+          return total;
         };
         // Reports drain the clients' buffers, so keep what each report returned.
         const all: Record<number, number[]> = {};
         let total = 0;
+        let allErrors = 0;
         for (;;) {
           total += await collect();
+          allErrors += errors;
           for (const [m, times] of Object.entries(received)) {
             const into = (all[Number(m)] ??= []);
             for (const t of times) into.push(t);
@@ -139,15 +151,38 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         }
         const latencies: number[] = [];
         let missing = 0;
-        for (let m = first + warmup; m < first + warmup + round.messages; m++) {
+        for (let m = first; m < first + count; m++) {
           const times = all[m] ?? [];
           missing += subscribers - times.length;
           for (const t of times) latencies.push(t - committedAt.get(m)!);
         }
-        const p50 = percentile(latencies, 50);
-        const p99 = percentile(latencies, 99);
-        const note = `${round.perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${errors} errors; max ${latencies.reduce((a, b) => Math.max(a, b), 0).toFixed(0)} ms`;
-        for (const [label, value] of [['p50', p50], ['p99', p99]] as const) {
+        const max = latencies.reduce((a, b) => Math.max(a, b), 0);
+        const note = `${perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${allErrors} errors; max ${max.toFixed(0)} ms`;
+        return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), missing, note };
+      };
+
+      for (const [index, round] of rounds.entries()) {
+        // The first messages after connecting find every process cold (JIT, GC, the kernel's socket
+        // paths, the subscriber processes' own message handling): their latency is reported on its
+        // own, and the round is measured once they have all been delivered.
+        const warmup = Math.max(5, Math.round(round.perSecond * WARMUP_SECONDS));
+        const cold = await phase(warmup, round.perSecond);
+        if (index === 0) {
+          metrics.push(
+            metric({
+              suite: 'fanout',
+              name: `warm-up: commit → delivery p99 of the first ${warmup} messages after connecting, ${subscribers} subscribers, ${round.perSecond} changes/s`,
+              unit: 'ms',
+              ours: cold.p99,
+              baseline: null,
+              baselineName: null,
+              target: null,
+              note: `p50 ${cold.p50.toFixed(1)} ms; ${cold.note}`,
+            }),
+          );
+        }
+        const measured = await phase(round.messages, round.perSecond);
+        for (const [label, value] of [['p50', measured.p50], ['p99', measured.p99]] as const) {
           const m = metric({
             suite: 'fanout',
             name: `commit → delivery ${label}, ${subscribers} subscribers, ${round.perSecond} changes/s`,
@@ -156,9 +191,9 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
             baseline: null,
             baselineName: null,
             target: label === 'p99' && subscribers === 1000 ? '< 100 ms' : null,
-            note,
+            note: `after ${warmup} warm-up messages; ${measured.note}`,
           });
-          if (label === 'p99' && subscribers === 1000) m.pass = missing === 0 && value < 100;
+          if (label === 'p99' && subscribers === 1000) m.pass = measured.missing === 0 && value < 100;
           metrics.push(m);
         }
       }

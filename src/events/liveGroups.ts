@@ -80,8 +80,13 @@ export interface SharedPayload {
 
 /** Where a member's results go. */
 export interface Recipient {
-  /** Sends one serialized result (the `payload` of a graphql-ws `next`); false when it cannot keep up. */
+  /**
+   * Sends one serialized result (the `payload` of a graphql-ws `next`); false when it cannot keep up.
+   * It may hold results back to write several at once.
+   */
   send(payload: SharedPayload): boolean;
+  /** Writes what `send` held back now: the member is leaving, and what is sent after must come later. */
+  flush(): void;
 }
 
 /** Starts a group's own subscription; its context carries `source`. */
@@ -139,6 +144,8 @@ class Seat implements GroupSeat {
     if (this.left) return;
     this.left = true;
     this.group.release(this);
+    // Before the exit is reported: the subscription's own final messages (an error, `complete`) follow.
+    this.recipient.flush();
     this.exit?.({ reason, last: this.last });
     this.exit = null;
   }
