@@ -135,8 +135,10 @@ class Seat implements GroupSeat {
       if (compareCursors(cursor, this.after) <= 0) return;
       this.after = null;
     }
-    this.last = cursor;
+    // A refused event was not delivered: `last` (SUBSCRIBER_TOO_SLOW's lastCursor) stays before it,
+    // so a client resuming from there gets it.
     if (!this.recipient.send(payload)) this.end('too-slow');
+    else this.last = cursor;
   }
 
   /** Ends this member's time in the group with `reason`. */
