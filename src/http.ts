@@ -58,7 +58,7 @@ function refuseBody(res: ServerResponse, error: { type?: string; status?: number
   const tooLarge = error.type === 'entity.too.large';
   const message = tooLarge
     ? `The request body is over the limit of ${maxBodyBytes} bytes (limit maxBodyBytes). Send fewer or smaller items per request.`
-    : 'The request body could not be read: its length does not match Content-Length, or its encoding is not supported.';
+    : 'The request body could not be read (its chunked encoding is malformed, or the stream failed).';
   const extensions = tooLarge ? { code: 'REQUEST_ENTITY_TOO_LARGE', limit: 'maxBodyBytes' } : { code: 'BAD_REQUEST' };
   const status = tooLarge ? 413 : (error.status ?? 400);
   // Node discards the rest of the body after the response, as yoga did: a client still sending it
