@@ -9,7 +9,7 @@ import { applyDueConclusionsStep } from './commands/concludeTask.ts';
 import { ClaimWaiter } from './claims/claimWaiter.ts';
 import { cancelAbandonedStep, expireLeasesStep, failTimedOutStep, taskRetentionStep } from './claims/sweepSteps.ts';
 import type { Config } from './config.ts';
-import { TokenRevocations, useTokenRevocation } from './auth/revocation.ts';
+import { revocationEndWatch, TokenRevocations, useTokenRevocation } from './auth/revocation.ts';
 import { anyTokenExists } from './auth/tokens.ts';
 import { createViewerResolver, isLoopbackHost, requestSite, type RequestSite } from './auth/viewer.ts';
 import type { Context, Services } from './context.ts';
@@ -160,6 +160,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
           signal: undefined,
         };
       },
+      endWatch: (ctx) => revocationEndWatch(revocations, ctx),
+      maxBufferedBytes: config.maxSubscriberBacklogBytes,
       log,
     },
   });

@@ -17,6 +17,7 @@ const schema = z.object({
   TASKLANE_MAX_BODY_BYTES: z.coerce.number().int().min(1024).default(16 * 1024 * 1024),
   TASKLANE_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
   TASKLANE_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
+  TASKLANE_MAX_SUBSCRIBER_BACKLOG_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
 });
 
 export interface Config {
@@ -39,6 +40,8 @@ export interface Config {
   maxConnections: number;
   /** Concurrent operations on one WebSocket connection. */
   maxSubscriptionsPerConnection: number;
+  /** Bytes a WebSocket subscriber may have unsent before it is ended with SUBSCRIBER_TOO_SLOW. */
+  maxSubscriberBacklogBytes: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -63,5 +66,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxBodyBytes: e.TASKLANE_MAX_BODY_BYTES,
     maxConnections: e.TASKLANE_MAX_CONNECTIONS,
     maxSubscriptionsPerConnection: e.TASKLANE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    maxSubscriberBacklogBytes: e.TASKLANE_MAX_SUBSCRIBER_BACKLOG_BYTES,
   };
 }

@@ -308,14 +308,17 @@ describe('the writes of shared delivery', () => {
     let yieldOne!: () => void;
     const seat = groups.seat(
       'key',
-      async (source) => {
-        source.started();
-        return (async function* (): AsyncGenerator<ExecutionResult> {
-          await new Promise<void>((resolve) => (yieldOne = resolve));
-          source.yielding({ cursor: { txid: 1n, id: 1n } });
-          yield { data: { n: 1 } };
-          await new Promise(() => {});
-        })();
+      {
+        subscribe: async (source) => {
+          source.started();
+          return (async function* (): AsyncGenerator<ExecutionResult> {
+            await new Promise<void>((resolve) => (yieldOne = resolve));
+            source.yielding({ cursor: { txid: 1n, id: 1n } });
+            yield { data: { n: 1 } };
+            await new Promise(() => {});
+          })();
+        },
+        execute: () => ({}),
       },
       recipient,
     );

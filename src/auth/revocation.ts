@@ -2,6 +2,7 @@ import { Repeater, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import type { Context } from '../context.ts';
 import type { Database } from '../db/database.ts';
+import type { EndWatch } from '../events/liveGroups.ts';
 import type { Logger } from '../log.ts';
 import { activeTokenIds, TOKENS_CHANNEL } from './tokens.ts';
 import { unauthenticated } from './viewer.ts';
@@ -151,6 +152,21 @@ export function useTokenRevocation(revocations: TokenRevocations): Plugin<Contex
   };
 }
 
+/** The last result of a subscription whose token was revoked. */
+function revokedResult(): ExecutionResult {
+  return { errors: [unauthenticated('The API token of this subscription was revoked')] };
+}
+
+/**
+ * The revocation watch of a subscription that outlives its pipeline (a shared live member, see
+ * src/events/liveGroups.ts): it holds the token id, not the context. Null without a stored token.
+ */
+export function revocationEndWatch(revocations: TokenRevocations, context: Context): EndWatch | null {
+  const tokenId = context.viewer?.tokenId;
+  if (!tokenId) return null;
+  return (end) => revocations.watch(tokenId, () => end(revokedResult()));
+}
+
 function endOnRevocation(
   source: AsyncIterable<ExecutionResult>,
   watch: (onRevoked: () => void) => () => void,
@@ -161,7 +177,7 @@ function endOnRevocation(
       // End the source now, not once the error below has been written: a subscription whose live
       // phase is shared (src/events/liveGroups.ts) leaves its group at once and is sent nothing more.
       void iterator.return?.();
-      void push({ errors: [unauthenticated('The API token of this subscription was revoked')] }).then(() => stop());
+      void push(revokedResult()).then(() => stop());
     });
     // Ending this stream (client unsubscribed, revocation, server stop) ends the source too.
     void stop.then(() => {

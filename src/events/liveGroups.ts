@@ -24,6 +24,13 @@ import { compareCursors } from '../sql/events.ts';
  * the subscriber joins at a moment when its own feed is empty (it has delivered every matching event
  * the hub has published) and everything it sent has been written, and it takes from the group only
  * the events after the last cursor it delivered.
+ *
+ * Joining also lets go of the subscriber's own pipeline: the transport takes the member's results
+ * over from it (Member.track), so its context, its envelop wrappers, its stream and graphql-ws's
+ * copy of its arguments become garbage. A member then costs its seat, its recipient and that small
+ * iterator. What could still end it travels without the pipeline: the group's exit (too slow:
+ * its error result is executed by the group's operation; hub closed: `complete`) and the transport's
+ * EndWatch (a revoked token).
  */
 
 /** Why a member's time in its group ended. */
@@ -55,6 +62,15 @@ export interface LiveMember {
   /** Resolves once every event pushed so far has been written to the client. */
   drained(): Promise<void>;
   readonly isDrained: boolean;
+  /**
+   * Caught up and drained: joins `seat` (from group()) after `last` and hands this subscription's
+   * results over to the transport, which from now on delivers the group's results and this
+   * subscription's end. The stream then stops without yielding anything more. `finalEvent(exit)`: the
+   * event whose execution is the subscription's last result when it leaves the group (the too-slow
+   * error), or null to just complete. False when it cannot (the group ended meanwhile, or the transport
+   * does not take results over): the stream stays on its own path and gives the seat up.
+   */
+  handOver(seat: GroupSeat, last: EventCursor, finalEvent: (exit: GroupExit) => unknown): boolean;
 }
 
 /** On the context of a group's own subscription: what its stream tells the group. */
@@ -89,8 +105,23 @@ export interface Recipient {
   flush(): void;
 }
 
-/** Starts a group's own subscription; its context carries `source`. */
-export type OpenGroup = (source: LiveGroupSource) => Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
+/** A group's operation, as the transport runs it. */
+export interface GroupOperation {
+  /** Starts the group's own subscription; its context carries `source`. */
+  subscribe(source: LiveGroupSource): Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
+  /**
+   * Executes the operation once with `event` as its root, as the subscription executes each event:
+   * one member's last result (its too-slow error).
+   */
+  execute(event: unknown): Promise<ExecutionResult> | ExecutionResult;
+}
+
+/**
+ * Registers `end`, to be called with a member's last result if something ends its subscription early
+ * (its token was revoked); returns the unregister function. The transport keeps only this once the
+ * member's pipeline (and the plugins wrapping it) is gone, so it must not hold on to the context.
+ */
+export type EndWatch = (end: (last: ExecutionResult) => void) => () => void;
 
 /** The result as graphql-ws serializes it: errors through their `toJSON`. */
 function serializeResult(result: ExecutionResult): SharedPayload {
@@ -170,6 +201,7 @@ class Group {
   private markReady!: (ready: boolean) => void;
 
   constructor(
+    readonly operation: GroupOperation,
     private readonly onFinished: (group: Group) => void,
     private readonly log: Logger,
   ) {
@@ -195,7 +227,7 @@ class Group {
   }
 
   /** Runs the group's subscription and hands each result to the members. */
-  async run(open: OpenGroup): Promise<void> {
+  async run(): Promise<void> {
     const source: LiveGroupSource = {
       kind: 'group',
       started: () => this.markReady(true),
@@ -204,7 +236,7 @@ class Group {
       members: () => this.members.size,
     };
     try {
-      const result = await open(source);
+      const result = await this.operation.subscribe(source);
       if (!isAsyncIterable(result)) {
         // Refused (it should not be: each member passed the same checks). Members stay on their own path.
         this.log.warn({ errors: (result as ExecutionResult).errors }, 'a shared subscription did not start');
@@ -255,21 +287,26 @@ export class LiveGroups {
 
   /**
    * The member handle of one subscription. `key` says which subscriptions produce identical results;
-   * `open` starts the group's subscription (with the first member's operation) when there is none.
+   * `operation` runs the group (the first member's becomes the group's); `endWatch`, what can end
+   * this member early.
    */
-  member(key: string, open: OpenGroup, recipient: Recipient): Member {
-    return new Member(this, key, open, recipient);
+  member(key: string, operation: GroupOperation, recipient: Recipient, endWatch: EndWatch | null = null): Member {
+    return new Member(this, key, operation, recipient, endWatch);
   }
 
   /** A seat in the group of `key`, starting the group when there is none. */
-  seat(key: string, open: OpenGroup, recipient: Recipient): Seat {
+  seat(key: string, operation: GroupOperation, recipient: Recipient): Seat {
     let group = this.groups.get(key);
     if (!group) {
-      const created = new Group((g) => {
-        if (this.groups.get(key) === g) this.groups.delete(key);
-      }, this.log);
+      const created = new Group(
+        operation,
+        (g) => {
+          if (this.groups.get(key) === g) this.groups.delete(key);
+        },
+        this.log,
+      );
       this.groups.set(key, created);
-      void created.run(open);
+      void created.run();
       group = created;
     }
     return group.seat(recipient);
@@ -280,18 +317,20 @@ export class LiveGroups {
 export class Member implements LiveMember {
   readonly kind = 'member';
   private pushedCount = 0;
-  private writtenCount = 0;
   private waiters: (() => void)[] = [];
+  /** The results the transport consumes, once it called track(). */
+  private results: MemberResults | null = null;
 
   constructor(
     private readonly groups: LiveGroups,
     private readonly key: string,
-    private readonly open: OpenGroup,
+    private readonly operation: GroupOperation,
     private readonly recipient: Recipient,
+    private readonly endWatch: EndWatch | null,
   ) {}
 
   async group(): Promise<GroupSeat | null> {
-    const seat = this.groups.seat(this.key, this.open, this.recipient);
+    const seat = this.groups.seat(this.key, this.operation, this.recipient);
     if (await seat.group.ready) return seat;
     seat.leave();
     return null;
@@ -301,8 +340,14 @@ export class Member implements LiveMember {
     this.pushedCount++;
   }
 
+  /** The transport wrote `count` results (MAX_SAFE_INTEGER: it will write nothing more). */
+  written(count: number): void {
+    if (count < this.pushedCount) return;
+    for (const waiter of this.waiters.splice(0)) waiter();
+  }
+
   get isDrained(): boolean {
-    return this.writtenCount >= this.pushedCount;
+    return (this.results?.written ?? 0) >= this.pushedCount;
   }
 
   drained(): Promise<void> {
@@ -310,38 +355,137 @@ export class Member implements LiveMember {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  handOver(seat: GroupSeat, last: EventCursor, finalEvent: (exit: GroupExit) => unknown): boolean {
+    const results = this.results;
+    if (!(seat instanceof Seat) || !results?.open) return false;
+    const exited = seat.join(last);
+    if (!exited) return false;
+    results.handOver(seat, exited, finalEvent, this.endWatch);
+    this.results = null;
+    return true;
+  }
+
   /**
    * Wraps the subscription's result stream as the transport consumes it: graphql-ws asks for the next
    * result only after it wrote the previous one, so at each `next` every result so far is written.
+   * `release` is called at the hand-over: the transport drops what it kept of the operation.
    */
-  track(results: AsyncIterable<ExecutionResult>): AsyncIterableIterator<ExecutionResult> & { return(value?: unknown): Promise<IteratorResult<ExecutionResult>> } {
-    const inner = results[Symbol.asyncIterator]();
-    let returned = 0;
-    const settle = () => {
-      this.writtenCount = returned;
-      if (this.isDrained) for (const waiter of this.waiters.splice(0)) waiter();
-    };
-    const tracked = {
-      next: async (): Promise<IteratorResult<ExecutionResult>> => {
-        settle();
-        const next = await inner.next();
-        if (!next.done) returned++;
-        return next;
-      },
-      return: async (value?: unknown): Promise<IteratorResult<ExecutionResult>> => {
-        // Nothing more will be written: wake a stream waiting to hand over, it is about to stop.
-        returned = Number.MAX_SAFE_INTEGER;
-        settle();
-        return (await inner.return?.(value)) ?? { done: true, value: undefined };
-      },
-      throw: async (error?: unknown): Promise<IteratorResult<ExecutionResult>> => {
-        if (inner.throw) return inner.throw(error);
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return tracked;
-      },
-    };
-    return tracked;
+  track(
+    results: AsyncIterable<ExecutionResult>,
+    release: () => void,
+  ): AsyncIterableIterator<ExecutionResult> & { return(value?: unknown): Promise<IteratorResult<ExecutionResult>> } {
+    this.results = new MemberResults(this, results[Symbol.asyncIterator](), release);
+    return this.results;
+  }
+}
+
+/** A member's group phase: its seat, and how its time there ends. */
+interface Shared {
+  seat: Seat;
+  exited: Promise<GroupExit>;
+  finalEvent: (exit: GroupExit) => unknown;
+  /** The result an EndWatch ended this member with. */
+  ending: ExecutionResult | null;
+  unwatch: () => void;
+}
+
+/**
+ * The results of one member, as the transport consumes them: its own pipeline's until the hand-over,
+ * then its last result (if any) when it leaves the group. After the hand-over this holds neither the
+ * pipeline nor the Member: only the seat.
+ */
+class MemberResults implements AsyncIterableIterator<ExecutionResult> {
+  /** Results handed to the transport so far (counted while on the own pipeline). */
+  written = 0;
+  private returned = 0;
+  /** Wakes a `next` waiting on the own pipeline at the hand-over. */
+  private wake: (() => void) | null = null;
+  private shared: Shared | null = null;
+  private done = false;
+
+  constructor(
+    private member: Member | null,
+    private inner: AsyncIterator<ExecutionResult> | null,
+    private release: (() => void) | null,
+  ) {}
+
+  /** Still on its own pipeline and not ended: a hand-over can take place. */
+  get open(): boolean {
+    return this.inner !== null && !this.done;
+  }
+
+  handOver(seat: Seat, exited: Promise<GroupExit>, finalEvent: (exit: GroupExit) => unknown, endWatch: EndWatch | null): void {
+    const shared: Shared = { seat, exited, finalEvent, ending: null, unwatch: () => {} };
+    this.shared = shared;
+    // Registered before the pipeline (and the watch of its own plugin) lets go: nothing is missed.
+    if (endWatch)
+      shared.unwatch = endWatch((last) => {
+        shared.ending ??= last;
+        seat.leave();
+      });
+    // The stream stops by itself; its pipeline unwinds to a `done` nobody reads.
+    this.inner = null;
+    this.member = null;
+    this.release?.();
+    this.release = null;
+    this.wake?.();
+  }
+
+  async next(): Promise<IteratorResult<ExecutionResult>> {
+    return (this.inner && (await this.nextOwn())) ?? this.nextShared();
+  }
+
+  /** The own pipeline's next result; null when handed over meanwhile (then nothing was pushed). */
+  private async nextOwn(): Promise<IteratorResult<ExecutionResult> | null> {
+    const inner = this.inner!;
+    this.settle();
+    const next = await new Promise<IteratorResult<ExecutionResult> | null>((resolve, reject) => {
+      this.wake = () => resolve(null);
+      inner.next().then(resolve, reject);
+    });
+    this.wake = null;
+    if (next && !next.done) this.returned++;
+    return next;
+  }
+
+  private async nextShared(): Promise<IteratorResult<ExecutionResult>> {
+    const shared = this.shared;
+    if (!shared || this.done) return { done: true, value: undefined };
+    const exit = await shared.exited;
+    this.shared = null;
+    shared.unwatch();
+    if (this.done) return { done: true, value: undefined };
+    if (shared.ending) return { done: false, value: shared.ending };
+    if (exit.reason === 'closed') return { done: true, value: undefined };
+    const event = shared.finalEvent(exit);
+    if (event == null) return { done: true, value: undefined };
+    return { done: false, value: await shared.seat.group.operation.execute(event) };
+  }
+
+  private settle(): void {
+    this.written = this.returned;
+    this.member?.written(this.returned);
+  }
+
+  async return(value?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    this.done = true;
+    const inner = this.inner;
+    if (inner) {
+      // Nothing more will be written: wake a stream waiting to hand over, it is about to stop.
+      this.returned = Number.MAX_SAFE_INTEGER;
+      this.settle();
+      return (await inner.return?.(value)) ?? { done: true, value: undefined };
+    }
+    this.shared?.seat.leave();
+    return { done: true, value: undefined };
+  }
+
+  async throw(error?: unknown): Promise<IteratorResult<ExecutionResult>> {
+    if (this.inner?.throw) return this.inner.throw(error);
+    throw error;
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
   }
 }

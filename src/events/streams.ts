@@ -16,7 +16,7 @@ import {
   type TaskEventRecord,
 } from '../sql/events.ts';
 import type { Delivery, EventHub, Feed, FeedOptions, LiveJobEvent, LiveTaskEvent } from './hub.ts';
-import type { GroupSeat, LiveGroupSource, LiveShare } from './liveGroups.ts';
+import type { GroupExit, GroupSeat, LiveGroupSource, LiveShare } from './liveGroups.ts';
 import { createEventLoaders } from './loaders.ts';
 
 /** Rows per replay query. */
@@ -189,8 +189,9 @@ function groupStream<R extends TaskEventRecord | JobEventRecord>(
  *  3. drain the feed, skipping anything at or before the last cursor delivered (a client's `after`
  *     may be ahead of this instance's hub when it comes from another instance);
  *  4. with a shared live phase (`share`, graphql-ws): once the feed is empty, every row it must skip
- *     has passed and the client has been written everything pushed, join the group at the last
- *     cursor and close the feed; the group sends what comes after (src/events/liveGroups.ts).
+ *     has passed and the client has been written everything pushed, hand over to the group at the
+ *     last cursor and stop; the group sends what comes after, and the transport the end
+ *     (src/events/liveGroups.ts).
  * A Repeater (rather than an async generator) makes `return()` take effect at once even while the
  * stream waits for events, so closing a subscription frees its feed immediately.
  */
@@ -201,9 +202,11 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
     // Look for the group while replaying; it is joined once this stream has caught up.
     const seatLookup = member?.group() ?? null;
     let seat: GroupSeat | null = null;
+    let handedOver = false;
     const stopped = stop.then(() => null);
     void stopped.then(() => {
       feed.close();
+      if (handedOver) return; // the seat is the transport's now
       seat?.leave();
       void seatLookup?.then((s) => s?.leave());
     });
@@ -240,14 +243,14 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
             await Promise.race([member.drained(), stopped]);
             continue;
           }
-          const exited = seat.join(last);
-          if (exited) {
-            feed.close();
-            const exit = await exited;
-            if (exit.reason === 'too-slow') await push(tooSlow(exit.last));
+          if (member.handOver(seat, last, eventAfterGroup)) {
+            handedOver = true;
+            seat = null;
             return;
           }
-          seat = null; // the group ended meanwhile: stay on this stream
+          // The group ended meanwhile: stay on this stream.
+          seat.leave();
+          seat = null;
         }
         for (const event of await feed.take()) {
           if (compareCursors(event.cursor, last) <= 0) continue;
@@ -266,6 +269,14 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
       stop();
     }
   });
+}
+
+/**
+ * A member's last event once its time in its group ends: the too-slow error, or none (it completes).
+ * Module-level: a closure made in eventStream would keep the whole stream alive with the member.
+ */
+function eventAfterGroup(exit: GroupExit): StreamEnd | null {
+  return exit.reason === 'too-slow' ? tooSlow(exit.last) : null;
 }
 
 function tooSlow(last: EventCursor): StreamEnd {

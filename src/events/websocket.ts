@@ -1,13 +1,13 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
-import { getOperationAST, GraphQLError } from 'graphql';
+import { execute, getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Disposable } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaInitialContext, YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
-import { LiveGroups, Member, type LiveShare, type Recipient, type SharedPayload } from './liveGroups.ts';
+import { LiveGroups, Member, type EndWatch, type GroupOperation, type LiveShare, type Recipient, type SharedPayload } from './liveGroups.ts';
 
 /** What every transport hands to the app's `createContext`. */
 export interface OperationCredentials {
@@ -62,6 +62,11 @@ export interface ShareOptions<TContext> {
   scope(context: TContext): string | null;
   /** The context a group's own subscription runs with: the scope's, no particular caller's token. */
   groupContext(member: TContext): TContext;
+  /**
+   * What can end a member's subscription early (its token revoked) once it has joined its group and
+   * its own pipeline, with the plugins wrapping it, is gone; null: nothing.
+   */
+  endWatch?(context: TContext): EndWatch | null;
   log: Logger;
   /** A member whose socket has more than this many bytes unsent is ended as too slow. */
   maxBufferedBytes?: number;
@@ -91,8 +96,8 @@ function tcpSocket(socket: WebSocket): Socket | null {
  * socket for every event of the batch.
  */
 export class SocketRecipient implements Recipient {
-  private readonly prefix: string;
-  private readonly prefixBytes: Buffer;
+  /** The envelope up to the payload, as UTF-8. */
+  private readonly prefix: Buffer;
   /** Payloads sent and not yet written (null when none: most members hold nothing most of the time). */
   private pending: SharedPayload[] | null = null;
   private pendingBytes = 0;
@@ -103,8 +108,11 @@ export class SocketRecipient implements Recipient {
     private readonly maxBuffered: number,
     private readonly batches: WriteBatches,
   ) {
-    this.prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
-    this.prefixBytes = Buffer.from(this.prefix);
+    const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+    // A buffer of its own: a small Buffer.from() is a slice of an 8 KB pool slab, and these live as
+    // long as their subscription, so each would keep a slab of mostly garbage alive.
+    this.prefix = Buffer.allocUnsafeSlow(Buffer.byteLength(prefix));
+    this.prefix.write(prefix);
   }
 
   send(payload: SharedPayload): boolean {
@@ -112,7 +120,7 @@ export class SocketRecipient implements Recipient {
     if (this.socket.readyState !== this.socket.OPEN) return true;
     if (this.socket.bufferedAmount + this.pendingBytes > this.maxBuffered) return false;
     if (!tcpSocket(this.socket)) {
-      this.socket.send(`${this.prefix}${payload.text}}`);
+      this.socket.send(`${this.prefix.toString()}${payload.text}}`);
       return true;
     }
     if (this.pending) this.pending.push(payload);
@@ -134,7 +142,7 @@ export class SocketRecipient implements Recipient {
     if (this.socket.readyState !== this.socket.OPEN) return;
     const raw = tcpSocket(this.socket);
     // Destroyed but not yet reported closed to ws: graphql-ws is about to end the operation.
-    if (raw?.writable) raw.write(textFrames(this.prefixBytes, payloads));
+    if (raw?.writable) raw.write(textFrames(this.prefix, payloads));
   }
 }
 
@@ -216,6 +224,50 @@ export class WriteBatches {
 }
 
 /**
+ * A group's operation: the member's document and variables run through the same envelop pipeline,
+ * with a context of the group's own that holds no member's token (ShareOptions.groupContext). Built
+ * outside serveGraphqlWs' onSubscribe so that it keeps only what it needs of the operation, not the
+ * member's context or connection: a group can outlive the member that started it.
+ */
+function groupOperation<TContext extends object>(
+  yoga: YogaServerInstance<Record<string, unknown>, TContext>,
+  params: unknown,
+  member: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>,
+  createContext: () => TContext,
+): GroupOperation {
+  const { document, operationName, variableValues } = member;
+  // Made when the group first needs them: most members' operations never run a group.
+  let context: (TContext & { live?: LiveShare }) | null = null;
+  let enveloped: (EnvelopedRoot & { schema: GraphQLSchema }) | null = null;
+  const envelop = () =>
+    (enveloped ??= yoga.getEnveloped({
+      params,
+      websocket: { authorization: null, requestId: null, signal: undefined },
+    } satisfies WebSocketInitialContext & Record<string, unknown>));
+  const args = (rootValue: unknown): ExecutionArgs => ({
+    schema: envelop().schema,
+    document,
+    operationName,
+    variableValues,
+    contextValue: (context ??= createContext()),
+    rootValue,
+  });
+  return {
+    subscribe(source) {
+      const groupArgs = args(undefined);
+      (groupArgs.contextValue as { live?: LiveShare }).live = source;
+      return envelop().subscribe(groupArgs) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
+    },
+    execute(event) {
+      // graphql-js' own execute, as its subscribe runs each event: the pipeline's executor would start
+      // a new subscription for a subscription document. What it yields is the too-slow GraphQLError,
+      // which error masking passes through unchanged.
+      return execute(args(event));
+    },
+  };
+}
+
+/**
  * graphql-ws (`graphql-transport-ws`) on the yoga endpoint of the app's HTTP server, as in
  * graphql-yoga's graphql-ws example: each operation goes through `yoga.getEnveloped`, so parsing,
  * validation (and its limits), the context factory (and so authentication), error masking and every
@@ -257,8 +309,14 @@ export function serveGraphqlWs<TContext extends object>(
       subscribe: async (args) => {
         const result = await (args.rootValue as EnvelopedRoot).subscribe(args);
         const live = (args.contextValue as { live?: LiveShare } | undefined)?.live;
-        // A member hands over to its group only once graphql-ws has written what it sent itself.
-        return (live instanceof Member && isAsyncIterable(result) ? live.track(result) : result) as never;
+        if (!(live instanceof Member) || !isAsyncIterable(result)) return result as never;
+        // A member hands over to its group only once graphql-ws has written what it sent itself. Then
+        // graphql-ws keeps `args` only for an onNext hook (this server has none): let go of the
+        // operation's context and enveloped pipeline.
+        return live.track(result, () => {
+          args.contextValue = undefined;
+          args.rootValue = undefined;
+        }) as never;
       },
       onConnect: async (ctx) => {
         if (!options.authenticate) return true;
@@ -331,19 +389,9 @@ export function serveGraphqlWs<TContext extends object>(
             const member = contextValue as TContext & { live?: LiveShare };
             member.live = groups.member(
               key,
-              (source) => {
-                // The group's own subscription: a context without any member's token, the same pipeline.
-                const groupContext = share.groupContext(contextValue as TContext) as TContext & { live?: LiveShare };
-                groupContext.live = source;
-                const enveloped = yoga.getEnveloped({
-                  params,
-                  websocket: { authorization: null, requestId: null, signal: undefined },
-                } satisfies WebSocketInitialContext & Record<string, unknown>);
-                return enveloped.subscribe({ ...args, schema: enveloped.schema, contextValue: groupContext, rootValue: undefined }) as Promise<
-                  AsyncIterable<ExecutionResult> | ExecutionResult
-                >;
-              },
+              groupOperation(yoga, params, args, () => share.groupContext(contextValue as TContext)),
               new SocketRecipient(ctx.extra.socket, id, share.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, batches),
+              share.endWatch?.(contextValue as TContext) ?? null,
             );
           }
         }
