@@ -37,6 +37,14 @@ async function rssKb(pid: number): Promise<number> {
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
 }
 
+/** CPU time (user + system) a process has used, in ms. */
+async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
+}
+
 async function freePort(): Promise<number> {
   const server = createServer().listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -168,6 +176,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         const first = next;
         const committedAt = new Map<number, number>();
         const interval = 1000 / perSecond;
+        const cpuBefore = await cpuMs(server.process.pid!);
         const startedAt = performance.now();
         for (let i = 0; i < count; i++) {
           const m = next++;
@@ -226,7 +235,9 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
           for (const t of times) latencies.push(t - committedAt.get(m)!);
         }
         const max = latencies.reduce((a, b) => Math.max(a, b), 0);
-        const note = `${perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${allErrors} errors; max ${max.toFixed(0)} ms`;
+        // The server's CPU from the first commit until every delivery arrived, over the deliveries.
+        const cpuPerDeliveryUs = ((await cpuMs(server.process.pid!)) - cpuBefore) * 1000 / Math.max(1, latencies.length);
+        const note = `${perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${allErrors} errors; max ${max.toFixed(0)} ms; server CPU ${cpuPerDeliveryUs.toFixed(1)} µs per delivery`;
         return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), missing, note };
       };
 
