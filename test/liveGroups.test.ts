@@ -92,7 +92,7 @@ describe('a member handing over to its group', () => {
     const pending = results.next();
     expect(member.isDrained).toBe(true);
     const seat = (await member.group())!;
-    expect(member.handOver(seat, { txid: 1n, id: 1n }, (exit) => `too slow after ${exit.last.id}`)).toBe(true);
+    expect(member.handOver(seat, { txid: 1n, id: 1n }, (last) => `too slow after ${last.id}`)).toBe(true);
     expect(released).toBe(1);
     return { groups, group, sent, results, pending, heldRef };
   }

@@ -65,12 +65,13 @@ export interface LiveMember {
   /**
    * Caught up and drained: joins `seat` (from group()) after `last` and hands this subscription's
    * results over to the transport, which from now on delivers the group's results and this
-   * subscription's end. The stream then stops without yielding anything more. `finalEvent(exit)`: the
-   * event whose execution is the subscription's last result when it leaves the group (the too-slow
-   * error), or null to just complete. False when it cannot (the group ended meanwhile, or the transport
-   * does not take results over): the stream stays on its own path and gives the seat up.
+   * subscription's end. The stream then stops without yielding anything more. `tooSlowEvent(last)`:
+   * the event whose execution is the subscription's last result if it falls behind the group (`last`:
+   * the last cursor it was sent); it must not be a closure over the stream, which would keep it alive.
+   * False when it cannot (the group ended meanwhile, or the transport does not take results over): the
+   * stream stays on its own path and gives the seat up.
    */
-  handOver(seat: GroupSeat, last: EventCursor, finalEvent: (exit: GroupExit) => unknown): boolean;
+  handOver(seat: GroupSeat, last: EventCursor, tooSlowEvent: (last: EventCursor) => unknown): boolean;
 }
 
 /** On the context of a group's own subscription: what its stream tells the group. */
@@ -317,6 +318,7 @@ export class LiveGroups {
 export class Member implements LiveMember {
   readonly kind = 'member';
   private pushedCount = 0;
+  private writtenCount = 0;
   private waiters: (() => void)[] = [];
   /** The results the transport consumes, once it called track(). */
   private results: MemberResults | null = null;
@@ -342,12 +344,12 @@ export class Member implements LiveMember {
 
   /** The transport wrote `count` results (MAX_SAFE_INTEGER: it will write nothing more). */
   written(count: number): void {
-    if (count < this.pushedCount) return;
-    for (const waiter of this.waiters.splice(0)) waiter();
+    this.writtenCount = count;
+    if (this.isDrained) for (const waiter of this.waiters.splice(0)) waiter();
   }
 
   get isDrained(): boolean {
-    return (this.results?.written ?? 0) >= this.pushedCount;
+    return this.writtenCount >= this.pushedCount;
   }
 
   drained(): Promise<void> {
@@ -355,12 +357,12 @@ export class Member implements LiveMember {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
-  handOver(seat: GroupSeat, last: EventCursor, finalEvent: (exit: GroupExit) => unknown): boolean {
+  handOver(seat: GroupSeat, last: EventCursor, tooSlowEvent: (last: EventCursor) => unknown): boolean {
     const results = this.results;
     if (!(seat instanceof Seat) || !results?.open) return false;
     const exited = seat.join(last);
     if (!exited) return false;
-    results.handOver(seat, exited, finalEvent, this.endWatch);
+    results.handOver(seat, exited, tooSlowEvent, this.endWatch);
     this.results = null;
     return true;
   }
@@ -383,7 +385,7 @@ export class Member implements LiveMember {
 interface Shared {
   seat: Seat;
   exited: Promise<GroupExit>;
-  finalEvent: (exit: GroupExit) => unknown;
+  tooSlowEvent: (last: EventCursor) => unknown;
   /** The result an EndWatch ended this member with. */
   ending: ExecutionResult | null;
   unwatch: () => void;
@@ -396,7 +398,6 @@ interface Shared {
  */
 class MemberResults implements AsyncIterableIterator<ExecutionResult> {
   /** Results handed to the transport so far (counted while on the own pipeline). */
-  written = 0;
   private returned = 0;
   /** Wakes a `next` waiting on the own pipeline at the hand-over. */
   private wake: (() => void) | null = null;
@@ -414,8 +415,8 @@ class MemberResults implements AsyncIterableIterator<ExecutionResult> {
     return this.inner !== null && !this.done;
   }
 
-  handOver(seat: Seat, exited: Promise<GroupExit>, finalEvent: (exit: GroupExit) => unknown, endWatch: EndWatch | null): void {
-    const shared: Shared = { seat, exited, finalEvent, ending: null, unwatch: () => {} };
+  handOver(seat: Seat, exited: Promise<GroupExit>, tooSlowEvent: (last: EventCursor) => unknown, endWatch: EndWatch | null): void {
+    const shared: Shared = { seat, exited, tooSlowEvent, ending: null, unwatch: () => {} };
     this.shared = shared;
     // Registered before the pipeline (and the watch of its own plugin) lets go: nothing is missed.
     if (endWatch)
@@ -457,13 +458,10 @@ class MemberResults implements AsyncIterableIterator<ExecutionResult> {
     if (this.done) return { done: true, value: undefined };
     if (shared.ending) return { done: false, value: shared.ending };
     if (exit.reason === 'closed') return { done: true, value: undefined };
-    const event = shared.finalEvent(exit);
-    if (event == null) return { done: true, value: undefined };
-    return { done: false, value: await shared.seat.group.operation.execute(event) };
+    return { done: false, value: await shared.seat.group.operation.execute(shared.tooSlowEvent(exit.last)) };
   }
 
   private settle(): void {
-    this.written = this.returned;
     this.member?.written(this.returned);
   }
 

@@ -16,7 +16,7 @@ import {
   type TaskEventRecord,
 } from '../sql/events.ts';
 import type { Delivery, EventHub, Feed, FeedOptions, LiveJobEvent, LiveTaskEvent } from './hub.ts';
-import type { GroupExit, GroupSeat, LiveGroupSource, LiveShare } from './liveGroups.ts';
+import type { GroupSeat, LiveGroupSource, LiveShare } from './liveGroups.ts';
 import { createEventLoaders } from './loaders.ts';
 
 /** Rows per replay query. */
@@ -243,7 +243,7 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
             await Promise.race([member.drained(), stopped]);
             continue;
           }
-          if (member.handOver(seat, last, eventAfterGroup)) {
+          if (member.handOver(seat, last, tooSlow)) {
             handedOver = true;
             seat = null;
             return;
@@ -269,14 +269,6 @@ function eventStream<R extends TaskEventRecord | JobEventRecord>(spec: StreamSpe
       stop();
     }
   });
-}
-
-/**
- * A member's last event once its time in its group ends: the too-slow error, or none (it completes).
- * Module-level: a closure made in eventStream would keep the whole stream alive with the member.
- */
-function eventAfterGroup(exit: GroupExit): StreamEnd | null {
-  return exit.reason === 'too-slow' ? tooSlow(exit.last) : null;
 }
 
 function tooSlow(last: EventCursor): StreamEnd {
