@@ -5,9 +5,14 @@ import { sql, type SQL } from 'drizzle-orm';
  * statement with a handful of parameters (Postgres allows 65,535).
  */
 
+/** The array literal (`{a,b}`) of values that need no quoting: numbers, ids `parseId` accepted, identifiers. */
+export function plainArrayLiteral(values: readonly (string | number)[]): string {
+  return `{${values.join(',')}}`;
+}
+
 /** A `uuid[]` parameter. Callers pass ids that `parseId` accepted, so the literal needs no quoting. */
 export function uuidArray(ids: readonly string[]): SQL {
-  return sql`${`{${ids.join(',')}}`}::uuid[]`;
+  return sql`${plainArrayLiteral(ids)}::uuid[]`;
 }
 
 /** A `text[]` parameter, passed as JSON so any text survives unchanged. */

@@ -2,7 +2,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
 import { nextEventTxid } from './events.ts';
-import { jsonParam, textArray, uuidArray } from './params.ts';
+import { jsonParam, plainArrayLiteral, textArray, uuidArray } from './params.ts';
 
 /** A task row locked by a command, with what the command path needs to decide and to order. */
 export interface LockedTask {
@@ -38,7 +38,7 @@ function selectionCondition(selection: TaskSelection): SQL {
     case 'job':
       return selection.indices === null
         ? sql`job_id = ${selection.jobId}`
-        : sql`job_id = ${selection.jobId} AND job_index = ANY(${`{${selection.indices.join(',')}}`}::int[])`;
+        : sql`job_id = ${selection.jobId} AND job_index = ANY(${plainArrayLiteral(selection.indices)}::int[])`;
     case 'thread':
       return sql`thread = ${selection.thread}`;
     case 'jobs': {

@@ -5,7 +5,7 @@ import { jobs, tasks, type JobRow, type TaskRow } from '../db/tables.ts';
 import { parseId } from '../domain/ids.ts';
 import { countsFromRows, emptyCounts, type TaskCounts } from '../domain/jobStatus.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
-import { textArray, uuidArray } from './params.ts';
+import { plainArrayLiteral, textArray, uuidArray } from './params.ts';
 
 export interface TaskFilter {
   ids?: readonly string[] | null;
@@ -46,12 +46,12 @@ function taskFilterShape(filter: TaskFilter | null | undefined): FilterShape {
   const p = (key: string) => sql.placeholder(key);
   if (filter?.ids != null) {
     const ids = filter.ids.map(parseId).filter((id): id is string => id !== null);
-    if (ids.length) add('ids', sql`${tasks.id} = ANY(${p('ids')}::uuid[])`, `{${ids.join(',')}}`);
+    if (ids.length) add('ids', sql`${tasks.id} = ANY(${p('ids')}::uuid[])`, plainArrayLiteral(ids));
     else none('ids');
   }
   if (filter?.status != null) {
     // Statuses are plain identifiers: the array literal needs no quoting.
-    if (filter.status.length) add('status', sql`${tasks.status} = ANY(${p('status')}::text[])`, `{${filter.status.join(',')}}`);
+    if (filter.status.length) add('status', sql`${tasks.status} = ANY(${p('status')}::text[])`, plainArrayLiteral(filter.status));
     else none('status');
   }
   for (const [key, column] of [['jobId', tasks.jobId], ['parentId', tasks.parentId]] as const) {
