@@ -3,7 +3,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { settleEventLog, wsClient, wsSubscribe } from './support/subscriptions.ts';
 
 /**
  * JSON values come back exactly as they were sent, on every read path. A JSON string that spells
@@ -157,6 +157,9 @@ describe('JSON values round-trip unchanged', () => {
   });
 
   it('from the task event log and the taskEvents subscription', async () => {
+    // Both read the final log only; on a shared Postgres another test's open transaction can hold
+    // the conclusions' events back for a while.
+    await settleEventLog(server.db.database.db);
     const kinds = '[STATUS_CHANGED]';
     const statuses = '[COMPLETED]';
     const { taskEvents } = await server.gql<{ taskEvents: { nodes: { taskId: string; task: TaskJson }[] } }, { ids: string[]; after: string }>(

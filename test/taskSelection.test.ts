@@ -4,6 +4,7 @@ import { jobs, tasks } from '../src/db/tables.ts';
 import { schema } from '../src/schema/index.ts';
 import { JOB_FIELD_COLUMNS, TASK_FIELD_COLUMNS } from '../src/schema/taskSelection.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
+import { settleEventLog } from './support/subscriptions.ts';
 
 /** Every field of Task, with the sub-selections its object fields need. */
 const TASK_TYPE = schema.getType('Task');
@@ -56,6 +57,9 @@ beforeAll(async () => {
     `mutation { submitJob(input: { name: "paused", tasks: [{ name: "held" }] }) { job { id } } }`,
   );
   await server.gql(`mutation { suspendJobs(input: { ids: ["${paused.job.id}"] }) { applied } }`);
+  // `events` reads the final log only, and on a shared Postgres another test's open transaction can
+  // hold an event back for a while: let the fixture's events settle so a page and a later fetch agree.
+  await settleEventLog(server.db.database.db);
 });
 
 afterAll(async () => {
