@@ -7,7 +7,7 @@ import { LiveGroups, type EndWatch, type GroupOperation, type SharedPayload } fr
 import { createLogger } from '../src/log.ts';
 import { eventually } from './support/subscriptions.ts';
 
-const payload = (text: string): SharedPayload => ({ text, bytes: Buffer.from(text) });
+const payload = (text: string): SharedPayload => ({ text, bytes: Buffer.from(text), offset: 0, next: null });
 
 describe('a member of a live group', () => {
   it('reports the last event it delivered, not the one its socket refused, when it falls behind', async () => {

@@ -5,7 +5,7 @@ import * as ws from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, notifyEvents } from '../src/db/database.ts';
 import type { WebSocket } from 'ws';
-import { LiveGroups, type Recipient, type SharedPayload } from '../src/events/liveGroups.ts';
+import { LiveGroups, PayloadList, type Recipient, type SharedPayload } from '../src/events/liveGroups.ts';
 import { SocketRecipient, textFrames, WriteBatches } from '../src/events/websocket.ts';
 import { createLogger } from '../src/log.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
@@ -204,12 +204,10 @@ describe('shared live delivery', () => {
 
 describe('the frames shared delivery writes itself', () => {
   it('are text frames ws reads back whole and in order, for short, 16-bit and 64-bit lengths, several in one buffer', async () => {
-    const payloads = [10, 200, 70_000, 3].map((size) => {
-      const text = JSON.stringify({ data: { text: 'é'.repeat(size) } });
-      return { text, bytes: Buffer.from(text) };
-    });
+    const list = new PayloadList();
+    const payloads = [10, 200, 70_000, 3].map((size) => list.append({ data: { text: 'é'.repeat(size) } }));
     for (const batch of [...payloads.map((p) => [p]), payloads]) {
-      const frames = textFrames(Buffer.from('{"id":"x","type":"next","payload":'), batch);
+      const frames = textFrames(Buffer.from('{"id":"x","type":"next","payload":'), batch[0]!, batch.at(-1)!);
       const receiver = new Receiver({ isServer: false });
       const messages: { data: Buffer; isBinary: boolean }[] = [];
       const all = new Promise<void>((resolve, reject) => {
@@ -237,10 +235,9 @@ function fakeSocket(): { socket: WebSocket; writes: Buffer[] } {
   return { socket, writes };
 }
 
-const payload = (n: number): SharedPayload => {
-  const text = JSON.stringify({ data: { n } });
-  return { text, bytes: Buffer.from(text) };
-};
+/** Results of one group, in order: what a recipient is sent. */
+const results = new PayloadList();
+const payload = (n: number): SharedPayload => results.append({ data: { n } });
 
 /** The `payload.data.n` of every graphql-ws message in `chunk`, read back with ws' parser. */
 async function numbersIn(chunk: Buffer): Promise<number[]> {
@@ -280,8 +277,9 @@ describe('the writes of shared delivery', () => {
     const toA = new SocketRecipient(a.socket, 'a', 1 << 20, batches);
     const toB = new SocketRecipient(b.socket, 'b', 1 << 20, batches);
     for (const n of [1, 2, 3]) {
-      toA.send(payload(n));
-      toB.send(payload(n));
+      const result = payload(n);
+      toA.send(result);
+      toB.send(result);
     }
     (b.socket as unknown as { readyState: number }).readyState = 2; // CLOSING
     await nextTurn();
@@ -293,11 +291,11 @@ describe('the writes of shared delivery', () => {
   it('count what is held back against the limit of unsent bytes', () => {
     const { socket } = fakeSocket();
     const recipient = new SocketRecipient(socket, 'op', 100, new WriteBatches(100));
-    const big = payload(1e50);
+    const size = payload(1e50).bytes.length;
     let sent = 0;
-    while (sent < 100 && recipient.send(big)) sent++;
+    while (sent < 100 && recipient.send(payload(1e50))) sent++;
     expect(sent).toBeGreaterThan(0);
-    expect(sent * big.bytes.length).toBeLessThanOrEqual(100 + big.bytes.length);
+    expect(sent * size).toBeLessThanOrEqual(100 + size);
   });
 
   it('of a member that leaves are written before its leaving is reported', async () => {

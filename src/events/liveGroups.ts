@@ -89,17 +89,49 @@ export interface LiveGroupSource {
 
 export type LiveShare = LiveMember | LiveGroupSource;
 
-/** One result, serialized once for every member: as JSON text and as its UTF-8 bytes. */
+/**
+ * One result, serialized once for every member: as JSON text and as its UTF-8 bytes.
+ *
+ * A group's results form a list, each linked to the next: a member that holds several results back
+ * (to write them at once) keeps only its first and last, whatever their number, and a busy moment
+ * costs no allocation per member. `offset` counts the bytes of the group's results before this one,
+ * so the bytes a member holds are one subtraction.
+ */
 export interface SharedPayload {
   readonly text: string;
   readonly bytes: Buffer;
+  readonly offset: number;
+  /** The group's next result, once there is one. */
+  next: SharedPayload | null;
+}
+
+/** A group's results, serialized and linked in the order they come (see SharedPayload). */
+export class PayloadList {
+  private tail: SharedPayload | null = null;
+
+  /** Serializes `result` as graphql-ws does (errors through their `toJSON`) and links it after the last. */
+  append(result: ExecutionResult): SharedPayload {
+    let text: string;
+    if (!result.errors) text = JSON.stringify(result);
+    else {
+      const { errors, ...rest } = result;
+      text = JSON.stringify({ ...rest, errors: errors.map((e) => e.toJSON()) });
+    }
+    const tail = this.tail;
+    const payload: SharedPayload = { text, bytes: Buffer.from(text), offset: tail ? tail.offset + tail.bytes.length : 0, next: null };
+    if (tail) tail.next = payload;
+    this.tail = payload;
+    return payload;
+  }
 }
 
 /** Where a member's results go. */
 export interface Recipient {
   /**
    * Sends one serialized result (the `payload` of a graphql-ws `next`); false when it cannot keep up.
-   * It may hold results back to write several at once.
+   * It may hold results back to write several at once. Each result sent is the one after the
+   * previous one in its list (a member gets every result of its group from its first on), so what is
+   * held back is the span of the list from the first result held to the last.
    */
   send(payload: SharedPayload): boolean;
   /** Writes what `send` held back now: the member is leaving, and what is sent after must come later. */
@@ -123,17 +155,6 @@ export interface GroupOperation {
  * member's pipeline (and the plugins wrapping it) is gone, so it must not hold on to the context.
  */
 export type EndWatch = (end: (last: ExecutionResult) => void) => () => void;
-
-/** The result as graphql-ws serializes it: errors through their `toJSON`. */
-function serializeResult(result: ExecutionResult): SharedPayload {
-  let text: string;
-  if (!result.errors) text = JSON.stringify(result);
-  else {
-    const { errors, ...rest } = result;
-    text = JSON.stringify({ ...rest, errors: errors.map((e) => e.toJSON()) });
-  }
-  return { text, bytes: Buffer.from(text) };
-}
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
   return value != null && typeof value === 'object' && Symbol.asyncIterator in value;
@@ -245,11 +266,12 @@ class Group {
       }
       this.iterator = result[Symbol.asyncIterator]();
       if (this.finished) return void this.iterator.return?.();
+      const payloads = new PayloadList();
       for (;;) {
         const next = await this.iterator.next();
         if (next.done || this.finished) break;
         const cursor = this.inflight.shift()!;
-        const payload = serializeResult(next.value);
+        const payload = payloads.append(next.value);
         for (const member of this.members) member.deliver(cursor, payload);
       }
     } catch (error) {

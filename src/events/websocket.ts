@@ -97,10 +97,10 @@ function tcpSocket(socket: WebSocket): Socket | null {
  */
 export class SocketRecipient implements Recipient {
   /** The envelope up to the payload, as UTF-8. */
-  private readonly prefix: Buffer;
-  /** Payloads sent and not yet written (null when none: most members hold nothing most of the time). */
-  private pending: SharedPayload[] | null = null;
-  private pendingBytes = 0;
+  readonly prefix: Buffer;
+  /** The first and last payload sent and not yet written (a span of their group's list), or null. */
+  private first: SharedPayload | null = null;
+  private last: SharedPayload | null = null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -118,31 +118,31 @@ export class SocketRecipient implements Recipient {
   send(payload: SharedPayload): boolean {
     // A closing socket ends its operations itself (graphql-ws returns them).
     if (this.socket.readyState !== this.socket.OPEN) return true;
-    if (this.socket.bufferedAmount + this.pendingBytes > this.maxBuffered) return false;
+    const held = this.first ? this.last!.offset + this.last!.bytes.length - this.first.offset : 0;
+    if (this.socket.bufferedAmount + held > this.maxBuffered) return false;
     if (!tcpSocket(this.socket)) {
       this.socket.send(`${this.prefix.toString()}${payload.text}}`);
       return true;
     }
-    if (this.pending) this.pending.push(payload);
-    else {
-      this.pending = [payload];
+    if (!this.first) {
+      this.first = payload;
       this.batches.add(this);
     }
-    this.pendingBytes += payload.bytes.length;
+    this.last = payload;
     return true;
   }
 
   /** Writes what `send` held back, as one buffer. */
   flush(): void {
-    const payloads = this.pending;
-    if (!payloads) return;
-    this.pending = null;
-    this.pendingBytes = 0;
+    const first = this.first;
+    const last = this.last;
+    if (!first || !last) return;
+    this.first = this.last = null;
     // A socket that started closing meanwhile must not get data frames after its close frame.
     if (this.socket.readyState !== this.socket.OPEN) return;
     const raw = tcpSocket(this.socket);
     // Destroyed but not yet reported closed to ws: graphql-ws is about to end the operation.
-    if (raw?.writable) raw.write(textFrames(this.prefix, payloads));
+    if (raw?.writable) this.batches.write(raw, this.prefix, first, last);
   }
 }
 
@@ -170,16 +170,31 @@ function writeTextFrame(target: Buffer, offset: number, prefix: Buffer, payload:
   return offset + header + length;
 }
 
-/** One text frame per payload (each prefix + payload + "}"), back to back in one buffer. */
-export function textFrames(prefix: Buffer, payloads: readonly SharedPayload[]): Buffer {
+/** The bytes of the text frames for the payloads from `first` to `last` (see textFrames). */
+function framesLength(prefix: Buffer, first: SharedPayload, last: SharedPayload): number {
   let size = 0;
-  for (const { bytes } of payloads) {
-    const length = prefix.length + bytes.length + 1;
+  for (let payload: SharedPayload | null = first; payload; payload = payload === last ? null : payload.next) {
+    const length = prefix.length + payload.bytes.length + 1;
     size += headerLength(length) + length;
   }
-  const frames = Buffer.allocUnsafe(size);
+  return size;
+}
+
+/** Writes the frames for the payloads from `first` to `last` into `target` from its start. */
+function writeFrames(target: Buffer, prefix: Buffer, first: SharedPayload, last: SharedPayload): void {
   let offset = 0;
-  for (const { bytes } of payloads) offset = writeTextFrame(frames, offset, prefix, bytes);
+  for (let payload: SharedPayload | null = first; payload; payload = payload === last ? null : payload.next) {
+    offset = writeTextFrame(target, offset, prefix, payload.bytes);
+  }
+}
+
+/**
+ * One text frame per payload from `first` to `last` of their list (each prefix + payload + "}"), back
+ * to back in one buffer.
+ */
+export function textFrames(prefix: Buffer, first: SharedPayload, last: SharedPayload): Buffer {
+  const frames = Buffer.allocUnsafe(framesLength(prefix, first, last));
+  writeFrames(frames, prefix, first, last);
   return frames;
 }
 
@@ -194,32 +209,93 @@ export function textFrames(prefix: Buffer, payloads: readonly SharedPayload[]): 
  */
 export const WRITE_INTERVAL_MS = 25;
 
+/** The frames of most writes are cut from a buffer of this size, reused while no socket holds on to it. */
+const ARENA_BYTES = 64 * 1024;
+
+/** Recipients waiting to be written; the list is reused (two of them, swapped at each flush). */
+class WaitingList {
+  private list: (SocketRecipient | null)[] = [];
+  private count = 0;
+  private spare: (SocketRecipient | null)[] = [];
+  scheduled = false;
+
+  push(recipient: SocketRecipient): void {
+    this.list[this.count++] = recipient;
+  }
+
+  /** Writes every waiting recipient; those that send meanwhile wait in the other list, for next time. */
+  flush(): void {
+    this.scheduled = false;
+    const recipients = this.list;
+    const count = this.count;
+    this.list = this.spare;
+    this.count = 0;
+    for (let i = 0; i < count; i++) {
+      const recipient = recipients[i]!;
+      recipients[i] = null;
+      recipient.flush();
+    }
+    this.spare = recipients;
+  }
+}
+
 /**
  * The members holding frames, written together: at the end of the event loop's turn when the last
  * write was WRITE_INTERVAL_MS ago or longer (a quiet server adds no delay), else once it is.
+ *
+ * A busy moment allocates next to nothing per socket: the members hold spans of their groups' lists
+ * (SocketRecipient), the waiting list is reused, and the frames are cut from a buffer that is reused
+ * as long as every write handed its bytes to the kernel at once (the usual case: a socket that holds
+ * on to its bytes makes the next round start a new buffer). Garbage that outlives a few milliseconds
+ * is what makes V8 collect the old generation over and over under load.
  */
 export class WriteBatches {
-  private waiting = new Set<SocketRecipient>();
-  private scheduled = false;
+  private readonly waiting = new WaitingList();
   private lastWrite = -Infinity;
+  private arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
+  private used = 0;
+  /** A socket kept a slice of the arena to write later: it must not be written over. */
+  private held = false;
 
   constructor(private readonly intervalMs = WRITE_INTERVAL_MS) {}
 
   add(recipient: SocketRecipient): void {
-    this.waiting.add(recipient);
-    if (this.scheduled) return;
-    this.scheduled = true;
+    this.waiting.push(recipient);
+    if (this.waiting.scheduled) return;
+    this.waiting.scheduled = true;
     const wait = this.lastWrite + this.intervalMs - performance.now();
     if (wait <= 0) setImmediate(() => this.flush());
     else setTimeout(() => this.flush(), wait);
   }
 
   private flush(): void {
-    this.scheduled = false;
     this.lastWrite = performance.now();
-    const recipients = this.waiting;
-    this.waiting = new Set();
-    for (const recipient of recipients) recipient.flush();
+    this.waiting.flush();
+  }
+
+  /** Writes the frames of the payloads from `first` to `last` to `socket`, as one buffer. */
+  write(socket: Socket, prefix: Buffer, first: SharedPayload, last: SharedPayload): void {
+    const size = framesLength(prefix, first, last);
+    if (size > ARENA_BYTES / 4) {
+      const frames = Buffer.allocUnsafe(size);
+      writeFrames(frames, prefix, first, last);
+      socket.write(frames);
+      return;
+    }
+    if (this.used + size > ARENA_BYTES) {
+      if (this.held) {
+        this.arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
+        this.held = false;
+      }
+      this.used = 0;
+    }
+    const frames = this.arena.subarray(this.used, this.used + size);
+    this.used += size;
+    writeFrames(frames, prefix, first, last);
+    socket.write(frames);
+    // Node calls back a write the kernel took whole before write() returns; anything still counted
+    // here may be (or queue behind) this slice.
+    if (socket.writableLength > 0) this.held = true;
   }
 }
 
