@@ -162,6 +162,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       },
       endWatch: (ctx) => revocationEndWatch(revocations, ctx),
       maxBufferedBytes: config.maxSubscriberBacklogBytes,
+      writeIntervalMs: config.subscriberWriteIntervalMs,
       log,
     },
   });

@@ -18,6 +18,7 @@ const schema = z.object({
   TASKLANE_MAX_CONNECTIONS: z.coerce.number().int().min(1).default(4096),
   TASKLANE_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
   TASKLANE_MAX_SUBSCRIBER_BACKLOG_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
+  TASKLANE_SUBSCRIBER_WRITE_INTERVAL_MS: z.coerce.number().int().min(1).max(1000).default(50),
 });
 
 export interface Config {
@@ -42,6 +43,12 @@ export interface Config {
   maxSubscriptionsPerConnection: number;
   /** Bytes a WebSocket subscriber may have unsent before it is ended with SUBSCRIBER_TOO_SLOW. */
   maxSubscriberBacklogBytes: number;
+  /**
+   * How long a busy WebSocket subscriber's live events may be held back to go out in one write
+   * (src/events/websocket.ts, WriteBatches); a subscriber that has not been written to for this long
+   * gets its next event at once.
+   */
+  subscriberWriteIntervalMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -67,5 +74,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxConnections: e.TASKLANE_MAX_CONNECTIONS,
     maxSubscriptionsPerConnection: e.TASKLANE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     maxSubscriberBacklogBytes: e.TASKLANE_MAX_SUBSCRIBER_BACKLOG_BYTES,
+    subscriberWriteIntervalMs: e.TASKLANE_SUBSCRIBER_WRITE_INTERVAL_MS,
   };
 }

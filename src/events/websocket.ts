@@ -70,6 +70,8 @@ export interface ShareOptions<TContext> {
   log: Logger;
   /** A member whose socket has more than this many bytes unsent is ended as too slow. */
   maxBufferedBytes?: number;
+  /** How long a busy socket's frames may be held back to go out in one write (WriteBatches). */
+  writeIntervalMs?: number;
 }
 
 const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -92,8 +94,8 @@ function tcpSocket(socket: WebSocket): Socket | null {
  * compresses (`perMessageDeflate: false`) nor fragments, so ws writes each of its own frames whole and
  * at once: frames cannot interleave. Without access to the TCP socket it falls back to `ws.send`.
  *
- * Frames are held back briefly (see WRITE_INTERVAL_MS) and written together: one buffer, one write per
- * socket for every event of the batch.
+ * Frames are held back briefly while the socket is busy (see WriteBatches) and written together: one
+ * buffer, one write per socket for every event held.
  */
 export class SocketRecipient implements Recipient {
   /** The envelope up to the payload, as UTF-8. */
@@ -101,6 +103,9 @@ export class SocketRecipient implements Recipient {
   /** The first and last payload sent and not yet written (a span of their group's list), or null. */
   private first: SharedPayload | null = null;
   private last: SharedPayload | null = null;
+  /** When this recipient last wrote (performance.now()), and its moment within the write interval. */
+  private lastWrite = -Infinity;
+  private readonly slot: number;
 
   constructor(
     private readonly socket: WebSocket,
@@ -108,6 +113,7 @@ export class SocketRecipient implements Recipient {
     private readonly maxBuffered: number,
     private readonly batches: WriteBatches,
   ) {
+    this.slot = batches.slot();
     const prefix = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
     // A buffer of its own: a small Buffer.from() is a slice of an 8 KB pool slab, and these live as
     // long as their subscription, so each would keep a slab of mostly garbage alive.
@@ -126,7 +132,7 @@ export class SocketRecipient implements Recipient {
     }
     if (!this.first) {
       this.first = payload;
-      this.batches.add(this);
+      this.batches.add(this, this.slot, this.lastWrite);
     }
     this.last = payload;
     return true;
@@ -142,7 +148,9 @@ export class SocketRecipient implements Recipient {
     if (this.socket.readyState !== this.socket.OPEN) return;
     const raw = tcpSocket(this.socket);
     // Destroyed but not yet reported closed to ws: graphql-ws is about to end the operation.
-    if (raw?.writable) this.batches.write(raw, this.prefix, first, last);
+    if (!raw?.writable) return;
+    this.batches.write(raw, this.prefix, first, last);
+    this.lastWrite = this.batches.now();
   }
 }
 
@@ -199,20 +207,24 @@ export function textFrames(prefix: Buffer, first: SharedPayload, last: SharedPay
 }
 
 /**
- * How long shared delivery may hold frames back after it last wrote, so that a socket gets the events
- * of a busy moment in one write. On loopback the write system call (which also runs the receiver's TCP
- * stack) is most of the cost of a delivery, some 5-20 µs: at 200 changes/s to 1,000 subscribers one
- * write per event and socket is 200,000 system calls a second, more than the two cores of a small
- * machine make; one write per socket every 25 ms is 40,000 at any rate. It adds at most this much
- * latency, and only under load. (On the fan-out bench, 1,000 subscribers at 200/s, 25 ms did better
- * than 10 or 40: fewer system calls than 10, less added delay than 40.)
+ * How long shared delivery may hold a socket's frames back after it last wrote, so that the socket
+ * gets the events of a busy moment in one write. On loopback the write system call (which also runs
+ * the receiver's TCP stack) is most of the cost of a delivery: at 200 changes/s to 1,000 subscribers
+ * one write per event and socket is 200,000 system calls a second, more than the two cores of a small
+ * machine make; one write per socket every 50 ms is 20,000 at any rate. It adds at most this much
+ * latency, and only under load: a socket that has not written for this long writes at the end of the
+ * event loop's turn. (TASKLANE_SUBSCRIBER_WRITE_INTERVAL_MS; see the README for what the fan-out
+ * bench measured.)
  */
-export const WRITE_INTERVAL_MS = 25;
+export const WRITE_INTERVAL_MS = 50;
+
+/** How far apart the moments are at which held frames are written (the interval is cut into slots). */
+const SLOT_MS = 10;
 
 /** The frames of most writes are cut from a buffer of this size, reused while no socket holds on to it. */
 const ARENA_BYTES = 64 * 1024;
 
-/** Recipients waiting to be written; the list is reused (two of them, swapped at each flush). */
+/** Recipients waiting to write at one moment; the list is reused (two of them, swapped at each flush). */
 class WaitingList {
   private list: (SocketRecipient | null)[] = [];
   private count = 0;
@@ -240,37 +252,75 @@ class WaitingList {
 }
 
 /**
- * The members holding frames, written together: at the end of the event loop's turn when the last
- * write was WRITE_INTERVAL_MS ago or longer (a quiet server adds no delay), else once it is.
+ * When held frames are written. A socket that has not written for the interval writes at the end of
+ * the event loop's turn, so a quiet server adds no delay. A busy one writes at its own moment of the
+ * interval: the interval is cut into slots a few milliseconds apart, and each socket has one (given
+ * round-robin), so under load every socket writes once per interval and the writes of 1,000 sockets
+ * come as a slot's share every few milliseconds, not as one burst of 1,000 every interval. A burst
+ * keeps the event loop (and, on one machine, the subscribers) busy for its whole length, and the
+ * sockets at its end wait for all the others.
  *
  * A busy moment allocates next to nothing per socket: the members hold spans of their groups' lists
- * (SocketRecipient), the waiting list is reused, and the frames are cut from a buffer that is reused
+ * (SocketRecipient), the waiting lists are reused, and the frames are cut from a buffer that is reused
  * as long as every write handed its bytes to the kernel at once (the usual case: a socket that holds
  * on to its bytes makes the next round start a new buffer). Garbage that outlives a few milliseconds
  * is what makes V8 collect the old generation over and over under load.
  */
 export class WriteBatches {
-  private readonly waiting = new WaitingList();
-  private lastWrite = -Infinity;
+  private readonly soon = new WaitingList();
+  private readonly slots: WaitingList[];
+  private nextSlot = 0;
+  /** The start of the flush running now (what its writes record as their time), or null. */
+  private flushStart: number | null = null;
   private arena = Buffer.allocUnsafeSlow(ARENA_BYTES);
   private used = 0;
   /** A socket kept a slice of the arena to write later: it must not be written over. */
   private held = false;
 
-  constructor(private readonly intervalMs = WRITE_INTERVAL_MS) {}
-
-  add(recipient: SocketRecipient): void {
-    this.waiting.push(recipient);
-    if (this.waiting.scheduled) return;
-    this.waiting.scheduled = true;
-    const wait = this.lastWrite + this.intervalMs - performance.now();
-    if (wait <= 0) setImmediate(() => this.flush());
-    else setTimeout(() => this.flush(), wait);
+  constructor(private readonly intervalMs = WRITE_INTERVAL_MS) {
+    this.slots = Array.from({ length: Math.max(1, Math.round(intervalMs / SLOT_MS)) }, () => new WaitingList());
   }
 
-  private flush(): void {
-    this.lastWrite = performance.now();
-    this.waiting.flush();
+  /** The slot of a new recipient. */
+  slot(): number {
+    const slot = this.nextSlot;
+    this.nextSlot = (slot + 1) % this.slots.length;
+    return slot;
+  }
+
+  /** The time a write made now records. */
+  now(): number {
+    return this.flushStart ?? performance.now();
+  }
+
+  /** `recipient` holds frames now; it last wrote at `lastWrite`. */
+  add(recipient: SocketRecipient, slot: number, lastWrite: number): void {
+    const now = performance.now();
+    if (now - lastWrite >= this.intervalMs) {
+      this.soon.push(recipient);
+      if (this.soon.scheduled) return;
+      this.soon.scheduled = true;
+      setImmediate(() => this.flush(this.soon));
+      return;
+    }
+    const waiting = this.slots[slot]!;
+    waiting.push(recipient);
+    if (waiting.scheduled) return;
+    waiting.scheduled = true;
+    // The slot's next moment: its phase within the interval, after now.
+    const phase = (slot * this.intervalMs) / this.slots.length;
+    let at = Math.floor(now / this.intervalMs) * this.intervalMs + phase;
+    if (at <= now) at += this.intervalMs;
+    setTimeout(() => this.flush(waiting), at - now);
+  }
+
+  private flush(waiting: WaitingList): void {
+    this.flushStart = performance.now();
+    try {
+      waiting.flush();
+    } finally {
+      this.flushStart = null;
+    }
   }
 
   /** Writes the frames of the payloads from `first` to `last` to `socket`, as one buffer. */
@@ -370,7 +420,7 @@ export function serveGraphqlWs<TContext extends object>(
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayload, perMessageDeflate: false });
   const share = options.share;
   const groups = share ? new LiveGroups(share.log) : null;
-  const batches = new WriteBatches();
+  const batches = new WriteBatches(share?.writeIntervalMs);
   // One abort signal per socket: long-waiting operations (claimTasks with waitMs) stop when it closes.
   const signals = new WeakMap<WebSocket, AbortController>();
   wss.on('connection', (socket) => {
