@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type Column, type SQL } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
-import { queryRows, type Executor } from '../db/database.ts';
+import { queryRows, queryShaped, ShapedStatements, type Executor } from '../db/database.ts';
 import { jobEvents, taskEvents } from '../db/tables.ts';
 import type { EventCursor } from '../domain/cursors.ts';
 import { parseId } from '../domain/ids.ts';
@@ -260,25 +260,45 @@ export async function readJobEventsAfter(
  * position, each marked `safe` or not. Safe rows form a prefix (they are ordered by txid); the hub
  * publishes that prefix and, when unsafe rows follow, reads again shortly after.
  */
-export async function readNewTaskEvents(ex: Executor, after: EventCursor, limit: number): Promise<WithSafety<TaskEventRecord>[]> {
-  const rows = await ex
-    .select({ ...taskEventColumns, safe: sql<boolean>`(${taskEvents.txid} < ${SNAPSHOT_XMIN})` })
-    .from(taskEvents)
-    .where(rowAfter(taskEvents.txid, taskEvents.id, after))
-    .orderBy(asc(taskEvents.txid), asc(taskEvents.id))
-    .limit(limit);
-  return rows as WithSafety<TaskEventRecord>[];
+export function readNewTaskEvents(ex: Executor, after: EventCursor, limit: number): Promise<WithSafety<TaskEventRecord>[]> {
+  return readNewEvents<TaskEventRecord>(ex, 'task', after, limit);
 }
 
 /** readNewJobEvents: the job-event counterpart of readNewTaskEvents. */
-export async function readNewJobEvents(ex: Executor, after: EventCursor, limit: number): Promise<WithSafety<JobEventRecord>[]> {
-  const rows = await ex
-    .select({ ...jobEventColumns, safe: sql<boolean>`(${jobEvents.txid} < ${SNAPSHOT_XMIN})` })
-    .from(jobEvents)
-    .where(rowAfter(jobEvents.txid, jobEvents.id, after))
-    .orderBy(asc(jobEvents.txid), asc(jobEvents.id))
-    .limit(limit);
-  return rows as WithSafety<JobEventRecord>[];
+export function readNewJobEvents(ex: Executor, after: EventCursor, limit: number): Promise<WithSafety<JobEventRecord>[]> {
+  return readNewEvents<JobEventRecord>(ex, 'job', after, limit);
+}
+
+/**
+ * The hub's read of each log, built once (it runs after every commit anywhere: building it with the
+ * query builder each time was a few percent of a busy server's CPU), with the columns it decodes.
+ */
+const newEventStatements = new ShapedStatements<[key: string, column: Column][]>();
+
+async function readNewEvents<R>(ex: Executor, log: EventLog, after: EventCursor, limit: number): Promise<WithSafety<R>[]> {
+  const { query, extra: fields } = newEventStatements.get(log, () => {
+    const table = logTable(log);
+    const fields = Object.entries(log === 'task' ? taskEventColumns : jobEventColumns);
+    const selection = sql.join(
+      fields.map(([key, column]) => sql`${column} AS ${sql.identifier(key)}`),
+      sql`, `,
+    );
+    return {
+      statement: sql`/* readNewEvents */ SELECT ${selection}, (${table.txid} < ${SNAPSHOT_XMIN}) AS safe FROM ${table}
+        WHERE (${table.txid}, ${table.id}) > (${sql.placeholder('txid')}::bigint, ${sql.placeholder('id')}::bigint)
+        ORDER BY ${table.txid}, ${table.id} LIMIT ${sql.placeholder('limit')}`,
+      extra: fields,
+    };
+  });
+  const rows = await queryShaped<Record<string, unknown>>(ex, query, { txid: after.txid.toString(), id: after.id.toString(), limit });
+  return rows.map((raw) => {
+    const row: Record<string, unknown> = { safe: raw.safe === true };
+    for (const [key, column] of fields) {
+      const value = raw[key];
+      row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
+    }
+    return row as WithSafety<R>;
+  });
 }
 
 export type EventLog = 'task' | 'job';

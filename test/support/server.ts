@@ -44,7 +44,7 @@ export interface TestServerOptions {
 }
 
 const BACKGROUND_STATEMENT =
-  /\/\* (lockDueConclusions|failTimedOut|expireLeases|lockAbandonedCancels|pruneEvents|lockExpiredJobs|lockExpiredJobTasks|lockExpiredTasks|readSafeFrontier|readLiveStart|activeTokenIds|touchApiToken|anyTokenExists) \*\//;
+  /\/\* (lockDueConclusions|failTimedOut|expireLeases|lockAbandonedCancels|pruneEvents|lockExpiredJobs|lockExpiredJobTasks|lockExpiredTasks|readNewEvents|readSafeFrontier|readLiveStart|activeTokenIds|touchApiToken|anyTokenExists) \*\//;
 
 /** Starts the real server (the same app factory as `npm start`) on a free port with a fresh database. */
 export async function startTestServer(options: TestServerOptions = {}): Promise<TestServer> {
