@@ -140,6 +140,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // long. Long-lived responses (SSE) are not affected: these bound receiving the request only.
   server.headersTimeout = 15_000;
   server.requestTimeout = 60_000;
+  // An idle keep-alive connection is for the client to close. A server that closes one just as the
+  // client sends its next request on it resets that request (ECONNRESET), which a client does not
+  // retry for a POST: Node's 5 s is the edge of fetch's own 4-5 s, and below load balancers' 60 s.
+  // 72 s (Fastify's default) is above both.
+  server.keepAliveTimeout = 72_000;
   const graphqlWs = serveGraphqlWs(server, yoga, {
     authenticate: (authorization, upgrade) =>
       viewers.resolve(authorization, { host: upgrade.headers.host, origin: upgrade.headers.origin }),

@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { request as httpRequest } from 'node:http';
+import { Agent, request as httpRequest } from 'node:http';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_LIMITS } from '../src/limits/operationLimits.ts';
@@ -258,6 +258,30 @@ describe('connections', () => {
     } finally {
       for (const s of sockets) s.destroy();
       await limited.stop();
+    }
+  });
+});
+
+describe('keep-alive', () => {
+  it('leaves an idle connection open past the 4-5 s after which fetch stops reusing it', async () => {
+    const port = Number(new URL(server.url).port);
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const health = () =>
+      new Promise<{ status: number; reused: boolean; keepAlive: string | undefined }>((resolve, reject) => {
+        const req = httpRequest({ host: '127.0.0.1', port, path: '/health', agent }, (res) => {
+          res.resume();
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket, keepAlive: res.headers['keep-alive'] as string | undefined }));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    try {
+      const first = await health();
+      expect(first).toEqual({ status: 200, reused: false, keepAlive: 'timeout=72' });
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      expect(await health()).toEqual({ status: 200, reused: true, keepAlive: 'timeout=72' });
+    } finally {
+      agent.destroy();
     }
   });
 });
