@@ -1,13 +1,7 @@
 import { sql } from 'drizzle-orm';
-import type { ExecutionResult } from 'graphql';
 import type { Client } from 'graphql-ws';
-import * as ws from 'ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, notifyEvents } from '../src/db/database.ts';
-import type { WebSocket } from 'ws';
-import { LiveGroups, PayloadList, type Recipient, type SharedPayload } from '../src/events/liveGroups.ts';
-import { SocketRecipient, textFrames, WriteBatches } from '../src/events/websocket.ts';
-import { createLogger } from '../src/log.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { eventually, settleEventLog, sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subscriptions.ts';
 
@@ -21,8 +15,6 @@ const Log = 'query SharedLog($after: String, $filter: TaskEventFilter) { taskEve
 
 type EventsData = { taskEvents: { cursor: string; thread: string | null; progress: number | null } };
 const TASK = '01900000-0000-7000-8000-0000000000aa';
-/** ws' frame parser (exported at runtime, not in its type declarations). */
-const Receiver = (ws as unknown as { Receiver: new (options: { isServer: boolean }) => import('node:stream').Writable }).Receiver;
 
 let server: TestServer;
 let admin: string;
@@ -199,133 +191,5 @@ describe('shared live delivery', () => {
     await write('sse', 3);
     const expected = await log(start, 'sse');
     for (const stream of [ws, sse]) expect((await stream.take(3)).map((d) => d.taskEvents.cursor)).toEqual(expected);
-  });
-});
-
-describe('the frames shared delivery writes itself', () => {
-  it('are text frames ws reads back whole and in order, for short, 16-bit and 64-bit lengths, several in one buffer', async () => {
-    const list = new PayloadList();
-    const payloads = [10, 200, 70_000, 3].map((size) => list.append({ data: { text: 'é'.repeat(size) } }));
-    for (const batch of [...payloads.map((p) => [p]), payloads]) {
-      const frames = textFrames(Buffer.from('{"id":"x","type":"next","payload":'), batch[0]!, batch.at(-1)!);
-      const receiver = new Receiver({ isServer: false });
-      const messages: { data: Buffer; isBinary: boolean }[] = [];
-      const all = new Promise<void>((resolve, reject) => {
-        receiver.on('message', (data: Buffer, isBinary: boolean) => {
-          messages.push({ data, isBinary });
-          if (messages.length === batch.length) resolve();
-        });
-        receiver.on('error', reject);
-      });
-      receiver.write(frames);
-      await all;
-      expect(messages.map((m) => m.isBinary)).toEqual(batch.map(() => false));
-      expect(messages.map((m) => JSON.parse(m.data.toString()))).toEqual(
-        batch.map((p) => ({ id: 'x', type: 'next', payload: JSON.parse(p.text) })),
-      );
-    }
-  });
-});
-
-/** A WebSocket whose TCP socket records what is written to it. */
-function fakeSocket(): { socket: WebSocket; writes: Buffer[] } {
-  const writes: Buffer[] = [];
-  const raw = { writable: true, write: (chunk: Buffer) => void writes.push(chunk) };
-  const socket = { readyState: 1, OPEN: 1, bufferedAmount: 0, _socket: raw } as unknown as WebSocket;
-  return { socket, writes };
-}
-
-/** Results of one group, in order: what a recipient is sent. */
-const results = new PayloadList();
-const payload = (n: number): SharedPayload => results.append({ data: { n } });
-
-/** The `payload.data.n` of every graphql-ws message in `chunk`, read back with ws' parser. */
-async function numbersIn(chunk: Buffer): Promise<number[]> {
-  const receiver = new Receiver({ isServer: false });
-  const numbers: number[] = [];
-  receiver.on('message', (data: Buffer) => numbers.push((JSON.parse(data.toString()) as { payload: { data: { n: number } } }).payload.data.n));
-  await new Promise<void>((resolve, reject) => receiver.write(chunk, (error) => (error ? reject(error) : resolve())));
-  return numbers;
-}
-
-const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
-
-describe('the writes of shared delivery', () => {
-  it('go out at the end of the turn on a quiet socket; what comes within the interval after is written together, once', async () => {
-    const batches = new WriteBatches(100);
-    const { socket, writes } = fakeSocket();
-    const recipient = new SocketRecipient(socket, 'op', 1 << 20, batches);
-    recipient.send(payload(1));
-    expect(writes).toHaveLength(0);
-    await nextTurn();
-    expect(writes).toHaveLength(1);
-    // Two more in separate turns, right after that write: held back until the interval has passed.
-    recipient.send(payload(2));
-    await nextTurn();
-    recipient.send(payload(3));
-    await nextTurn();
-    expect(writes).toHaveLength(1);
-    await eventually(() => writes.length === 2, 1_000, 'the second write');
-    expect(await numbersIn(writes[0]!)).toEqual([1]);
-    expect(await numbersIn(writes[1]!)).toEqual([2, 3]);
-  });
-
-  it('write every socket of a batch once, and nothing to a socket that started closing meanwhile', async () => {
-    const batches = new WriteBatches(100);
-    const a = fakeSocket();
-    const b = fakeSocket();
-    const toA = new SocketRecipient(a.socket, 'a', 1 << 20, batches);
-    const toB = new SocketRecipient(b.socket, 'b', 1 << 20, batches);
-    for (const n of [1, 2, 3]) {
-      const result = payload(n);
-      toA.send(result);
-      toB.send(result);
-    }
-    (b.socket as unknown as { readyState: number }).readyState = 2; // CLOSING
-    await nextTurn();
-    expect(a.writes).toHaveLength(1);
-    expect(await numbersIn(a.writes[0]!)).toEqual([1, 2, 3]);
-    expect(b.writes).toHaveLength(0);
-  });
-
-  it('count what is held back against the limit of unsent bytes', () => {
-    const { socket } = fakeSocket();
-    const recipient = new SocketRecipient(socket, 'op', 100, new WriteBatches(100));
-    const size = payload(1e50).bytes.length;
-    let sent = 0;
-    while (sent < 100 && recipient.send(payload(1e50))) sent++;
-    expect(sent).toBeGreaterThan(0);
-    expect(sent * size).toBeLessThanOrEqual(100 + size);
-  });
-
-  it('of a member that leaves are written before its leaving is reported', async () => {
-    const calls: string[] = [];
-    const recipient: Recipient = { send: () => (calls.push('send'), true), flush: () => void calls.push('flush') };
-    // A group subscription yielding one result, for the event at cursor (1, 1).
-    const groups = new LiveGroups(createLogger('silent'));
-    let yieldOne!: () => void;
-    const seat = groups.seat(
-      'key',
-      {
-        subscribe: async (source) => {
-          source.started();
-          return (async function* (): AsyncGenerator<ExecutionResult> {
-            await new Promise<void>((resolve) => (yieldOne = resolve));
-            source.yielding({ cursor: { txid: 1n, id: 1n } });
-            yield { data: { n: 1 } };
-            await new Promise(() => {});
-          })();
-        },
-        execute: () => ({}),
-      },
-      recipient,
-    );
-    expect(await seat.group.ready).toBe(true);
-    const exited = seat.join({ txid: 0n, id: 0n })!.then(() => void calls.push('exit'));
-    yieldOne();
-    await eventually(() => calls.includes('send'), 1_000, 'the delivery');
-    seat.leave();
-    await exited;
-    expect(calls).toEqual(['send', 'flush', 'exit']);
   });
 });

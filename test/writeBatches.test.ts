@@ -1,14 +1,17 @@
 import type { Socket } from 'node:net';
 import * as ws from 'ws';
 import type { WebSocket } from 'ws';
+import type { ExecutionResult } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { PayloadList } from '../src/events/liveGroups.ts';
-import { SocketRecipient, WriteBatches } from '../src/events/websocket.ts';
+import { LiveGroups, PayloadList, type Recipient, type SharedPayload } from '../src/events/liveGroups.ts';
+import { SocketRecipient, textFrames, WriteBatches } from '../src/events/websocket.ts';
+import { createLogger } from '../src/log.ts';
+import { eventually } from './support/subscriptions.ts';
 
 /**
- * When and how shared delivery writes a socket's held frames (src/events/websocket.ts, WriteBatches):
- * the moments of a busy socket, and the reused buffer the frames are cut from.
+ * How shared delivery writes a member's results (src/events/websocket.ts): the frames, when a socket's
+ * held frames go out (SocketRecipient, WriteBatches), and the reused buffer they are cut from.
  */
 
 /** ws' frame parser (exported at runtime, not in its type declarations). */
@@ -51,6 +54,117 @@ async function numbersIn(chunk: Buffer): Promise<number[]> {
   await new Promise<void>((resolve, reject) => receiver.write(chunk, (error) => (error ? reject(error) : resolve())));
   return numbers;
 }
+
+describe('the frames shared delivery writes itself', () => {
+  it('are text frames ws reads back whole and in order, for short, 16-bit and 64-bit lengths, several in one buffer', async () => {
+    const list = new PayloadList();
+    const payloads = [10, 200, 70_000, 3].map((size) => list.append({ data: { text: 'é'.repeat(size) } }));
+    for (const batch of [...payloads.map((p) => [p]), payloads]) {
+      const frames = textFrames(Buffer.from('{"id":"x","type":"next","payload":'), batch[0]!, batch.at(-1)!);
+      const receiver = new Receiver({ isServer: false });
+      const messages: { data: Buffer; isBinary: boolean }[] = [];
+      const all = new Promise<void>((resolve, reject) => {
+        receiver.on('message', (data: Buffer, isBinary: boolean) => {
+          messages.push({ data, isBinary });
+          if (messages.length === batch.length) resolve();
+        });
+        receiver.on('error', reject);
+      });
+      receiver.write(frames);
+      await all;
+      expect(messages.map((m) => m.isBinary)).toEqual(batch.map(() => false));
+      expect(messages.map((m) => JSON.parse(m.data.toString()))).toEqual(
+        batch.map((p) => ({ id: 'x', type: 'next', payload: JSON.parse(p.text) })),
+      );
+    }
+  });
+});
+
+/** Results of one group, in order: what a recipient is sent. */
+const results = new PayloadList();
+const payload = (n: number): SharedPayload => results.append({ data: { n } });
+
+const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('the writes of shared delivery', () => {
+  it('go out at the end of the turn on a quiet socket; what comes within the interval after is written together, once', async () => {
+    const batches = new WriteBatches(100);
+    const { socket, writes } = fakeSocket();
+    const recipient = new SocketRecipient(socket, 'op', 1 << 20, batches);
+    recipient.send(payload(1));
+    expect(writes).toHaveLength(0);
+    await nextTurn();
+    expect(writes).toHaveLength(1);
+    // Two more in separate turns, right after that write: held back until the interval has passed.
+    recipient.send(payload(2));
+    await nextTurn();
+    recipient.send(payload(3));
+    await nextTurn();
+    expect(writes).toHaveLength(1);
+    await eventually(() => writes.length === 2, 1_000, 'the second write');
+    expect(await numbersIn(writes[0]!.bytes)).toEqual([1]);
+    expect(await numbersIn(writes[1]!.bytes)).toEqual([2, 3]);
+  });
+
+  it('write every socket of a batch once, and nothing to a socket that started closing meanwhile', async () => {
+    const batches = new WriteBatches(100);
+    const a = fakeSocket();
+    const b = fakeSocket();
+    const toA = new SocketRecipient(a.socket, 'a', 1 << 20, batches);
+    const toB = new SocketRecipient(b.socket, 'b', 1 << 20, batches);
+    for (const n of [1, 2, 3]) {
+      const result = payload(n);
+      toA.send(result);
+      toB.send(result);
+    }
+    (b.socket as unknown as { readyState: number }).readyState = 2; // CLOSING
+    await nextTurn();
+    expect(a.writes).toHaveLength(1);
+    expect(await numbersIn(a.writes[0]!.bytes)).toEqual([1, 2, 3]);
+    expect(b.writes).toHaveLength(0);
+  });
+
+  it('count what is held back against the limit of unsent bytes', () => {
+    const { socket } = fakeSocket();
+    const recipient = new SocketRecipient(socket, 'op', 100, new WriteBatches(100));
+    const size = payload(1e50).bytes.length;
+    let sent = 0;
+    while (sent < 100 && recipient.send(payload(1e50))) sent++;
+    expect(sent).toBeGreaterThan(0);
+    expect(sent * size).toBeLessThanOrEqual(100 + size);
+  });
+
+  it('of a member that leaves are written before its leaving is reported', async () => {
+    const calls: string[] = [];
+    const recipient: Recipient = { send: () => (calls.push('send'), true), flush: () => void calls.push('flush') };
+    // A group subscription yielding one result, for the event at cursor (1, 1).
+    const groups = new LiveGroups(createLogger('silent'));
+    let yieldOne!: () => void;
+    const seat = groups.seat(
+      'key',
+      {
+        subscribe: async (source) => {
+          source.started();
+          return (async function* (): AsyncGenerator<ExecutionResult> {
+            await new Promise<void>((resolve) => (yieldOne = resolve));
+            source.yielding({ cursor: { txid: 1n, id: 1n } });
+            yield { data: { n: 1 } };
+            await new Promise(() => {});
+          })();
+        },
+        execute: () => ({}),
+      },
+      recipient,
+    );
+    expect(await seat.group.ready).toBe(true);
+    const exited = seat.join({ txid: 0n, id: 0n })!.then(() => void calls.push('exit'));
+    yieldOne();
+    await eventually(() => calls.includes('send'), 1_000, 'the delivery');
+    seat.leave();
+    await exited;
+    expect(calls).toEqual(['send', 'flush', 'exit']);
+  });
+});
 
 describe('the moments a busy socket writes at', () => {
   beforeEach(() => {
@@ -97,29 +211,28 @@ describe('the moments a busy socket writes at', () => {
     for (let i = 1; i < distinct.length; i++) expect(distinct[i]! - distinct[i - 1]!).toBe(10);
   });
 
-  it('are the end of the turn again once a socket has not written for the interval', async () => {
-    const batches = new WriteBatches(50);
+  /** One socket's recipient, written to once (so it counts as busy for the next 50 ms). */
+  async function writtenOnce(): Promise<{ recipient: SocketRecipient; writes: Write[] }> {
     const { socket, writes } = fakeSocket();
-    const recipient = new SocketRecipient(socket, 'op', 1 << 20, batches);
-    const results = new PayloadList();
-    recipient.send(results.append({ data: { n: 1 } }));
+    const recipient = new SocketRecipient(socket, 'op', 1 << 20, new WriteBatches(50));
+    recipient.send(payload(1));
     await vi.advanceTimersByTimeAsync(0);
+    return { recipient, writes };
+  }
+
+  it('are the end of the turn again once a socket has not written for the interval', async () => {
+    const { recipient, writes } = await writtenOnce();
     await vi.advanceTimersByTimeAsync(50);
     const before = performance.now();
-    recipient.send(results.append({ data: { n: 2 } }));
+    recipient.send(payload(2));
     await vi.advanceTimersByTimeAsync(0);
     expect(writes).toHaveLength(2);
     expect(writes[1]!.at).toBe(before);
   });
 
   it('write nothing twice when a member leaving wrote its frames before its slot came', async () => {
-    const batches = new WriteBatches(50);
-    const { socket, writes } = fakeSocket();
-    const recipient = new SocketRecipient(socket, 'op', 1 << 20, batches);
-    const results = new PayloadList();
-    recipient.send(results.append({ data: { n: 1 } }));
-    await vi.advanceTimersByTimeAsync(0);
-    recipient.send(results.append({ data: { n: 2 } }));
+    const { recipient, writes } = await writtenOnce();
+    recipient.send(payload(2));
     recipient.flush(); // what a leaving member does (Seat.end)
     expect(writes).toHaveLength(2);
     await vi.advanceTimersByTimeAsync(100);
