@@ -87,25 +87,6 @@ const payload = (n: number): SharedPayload => results.append({ data: { n } });
 const nextTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('the writes of shared delivery', () => {
-  it('go out at the end of the turn on a quiet socket; what comes within the interval after is written together, once', async () => {
-    const batches = new WriteBatches(100);
-    const { socket, writes } = fakeSocket();
-    const recipient = new SocketRecipient(socket, 'op', 1 << 20, batches);
-    recipient.send(payload(1));
-    expect(writes).toHaveLength(0);
-    await nextTurn();
-    expect(writes).toHaveLength(1);
-    // Two more in separate turns, right after that write: held back until the interval has passed.
-    recipient.send(payload(2));
-    await nextTurn();
-    recipient.send(payload(3));
-    await nextTurn();
-    expect(writes).toHaveLength(1);
-    await eventually(() => writes.length === 2, 1_000, 'the second write');
-    expect(await numbersIn(writes[0]!.bytes)).toEqual([1]);
-    expect(await numbersIn(writes[1]!.bytes)).toEqual([2, 3]);
-  });
-
   it('write every socket of a batch once, and nothing to a socket that started closing meanwhile', async () => {
     const batches = new WriteBatches(100);
     const a = fakeSocket();
@@ -172,6 +153,27 @@ describe('the moments a busy socket writes at', () => {
   });
   afterEach(() => {
     vi.useRealTimers();
+  });
+
+  it('are the end of the turn for a quiet socket; what comes after waits for its slot and goes out together, once', async () => {
+    const batches = new WriteBatches(100); // 10 slots; the first socket's is at 0 ms of every 100
+    // Just past that moment, so that the next one is some 98 ms away.
+    await vi.advanceTimersByTimeAsync(Math.ceil(101 - (performance.now() % 100)));
+    const { socket, writes } = fakeSocket();
+    const recipient = new SocketRecipient(socket, 'op', 1 << 20, batches);
+    recipient.send(payload(1));
+    expect(writes).toHaveLength(0);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(writes).toHaveLength(1);
+    recipient.send(payload(2));
+    await vi.advanceTimersByTimeAsync(10);
+    recipient.send(payload(3));
+    await vi.advanceTimersByTimeAsync(10);
+    expect(writes).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(80);
+    expect(writes).toHaveLength(2);
+    expect(await numbersIn(writes[0]!.bytes)).toEqual([1]);
+    expect(await numbersIn(writes[1]!.bytes)).toEqual([2, 3]);
   });
 
   it('are spread over the interval: each socket once per interval, at its own slot, not all at once', async () => {
