@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
 import { LiveGroups, PayloadList, type Recipient, type SharedPayload } from '../src/events/liveGroups.ts';
 import { SocketRecipient, textFrames, WriteBatches } from '../src/events/websocket.ts';
-import { createLogger } from '../src/log.ts';
+import { createLogger, type Logger } from '../src/log.ts';
 import { eventually } from './support/subscriptions.ts';
 
 /**
@@ -177,7 +177,9 @@ describe('the moments a busy socket writes at', () => {
   });
 
   it('are spread over the interval: each socket once per interval, at its own slot, not all at once', async () => {
-    const interval = 50; // 5 slots, 10 ms apart
+    const interval = 50; // 5 slots, at 0, 10, 20, 30 and 40 ms of every 50
+    // Start on a slot's moment: the three sends below (over 6 ms) all come before the next one.
+    await vi.advanceTimersByTimeAsync(Math.ceil(interval - (performance.now() % interval)) % interval);
     const batches = new WriteBatches(interval);
     const sockets = Array.from({ length: 10 }, () => fakeSocket());
     const recipients = sockets.map(({ socket }, i) => new SocketRecipient(socket, `op${i}`, 1 << 20, batches));
@@ -278,6 +280,25 @@ describe('the buffer shared delivery cuts its frames from', () => {
     expect(numbers).toEqual(Array.from({ length: 200 }, (_, n) => n));
   });
 
+  it('is not used for a socket that already has bytes waiting, which gets a buffer of its exact size', () => {
+    const batches = new WriteBatches(50);
+    const holding = fakeTcp(true);
+    const first = big(1);
+    batches.write(holding, prefix, first, first);
+    const second = big(2);
+    batches.write(holding, prefix, second, second);
+    const [shared, own] = holding.writes.map((w) => w.chunk);
+    expect(own!.buffer).not.toBe(shared!.buffer);
+    expect(own!.buffer.byteLength).toBe(own!.length);
+    // The shared buffer is not written over either: the first slice is still what it was.
+    const other = fakeTcp();
+    for (let n = 0; n < 200; n++) {
+      const result = big(n);
+      batches.write(other, prefix, result, result);
+    }
+    expect(shared!.equals(holding.writes[0]!.bytes)).toBe(true);
+  });
+
   it('is not used for a write larger than a quarter of it', () => {
     const batches = new WriteBatches(50);
     const socket = fakeTcp();
@@ -286,6 +307,24 @@ describe('the buffer shared delivery cuts its frames from', () => {
     const huge = results.append({ data: { n: 2, pad: 'y'.repeat(20_000) } });
     batches.write(socket, prefix, huge, huge);
     expect(socket.writes[1]!.chunk.buffer).not.toBe(socket.writes[0]!.chunk.buffer);
+  });
+});
+
+describe('a failed write', () => {
+  it('is reported, and the other subscribers waiting with it are still written', async () => {
+    const warnings: unknown[] = [];
+    const log = { warn: (fields: unknown) => void warnings.push(fields) } as unknown as Logger;
+    const batches = new WriteBatches(50, log);
+    const broken = fakeSocket();
+    (broken.socket as unknown as { _socket: { write(): never } })._socket.write = () => {
+      throw new Error('broken socket');
+    };
+    const fine = fakeSocket();
+    const result = payload(1);
+    for (const { socket } of [broken, fine]) new SocketRecipient(socket, 'op', 1 << 20, batches).send(result);
+    await nextTurn();
+    expect(fine.writes).toHaveLength(1);
+    expect(warnings).toHaveLength(1);
   });
 });
 

@@ -94,8 +94,8 @@ function tcpSocket(socket: WebSocket): Socket | null {
  * compresses (`perMessageDeflate: false`) nor fragments, so ws writes each of its own frames whole and
  * at once: frames cannot interleave. Without access to the TCP socket it falls back to `ws.send`.
  *
- * Frames are held back briefly while the socket is busy (see WriteBatches) and written together: one
- * buffer, one write per socket for every event held.
+ * Frames are held back briefly while the subscription is busy (see WriteBatches) and written
+ * together: one buffer, one write for every event held.
  */
 export class SocketRecipient implements Recipient {
   /** The envelope up to the payload, as UTF-8. */
@@ -207,14 +207,16 @@ export function textFrames(prefix: Buffer, first: SharedPayload, last: SharedPay
 }
 
 /**
- * How long shared delivery may hold a socket's frames back after it last wrote, so that the socket
+ * How long shared delivery may hold a subscription's frames back after it last wrote, so that it
  * gets the events of a busy moment in one write. On loopback the write system call (which also runs
  * the receiver's TCP stack) is most of the cost of a delivery: at 200 changes/s to 1,000 subscribers
- * one write per event and socket is 200,000 system calls a second, more than the two cores of a small
- * machine make; one write per socket every 50 ms is 20,000 at any rate. It adds at most this much
- * latency, and only under load: a socket that has not written for this long writes at the end of the
- * event loop's turn. (TASKLANE_SUBSCRIBER_WRITE_INTERVAL_MS; see the README for what the fan-out
- * bench measured.)
+ * one write per event and subscriber is 200,000 system calls a second, more than the two cores of a
+ * small machine make; one write per subscriber every 50 ms is 20,000 at any rate. It adds at most this
+ * much latency, and only under load: a subscription that has not written for this long writes at the
+ * end of the event loop's turn. (TASKLANE_SUBSCRIBER_WRITE_INTERVAL_MS.) On the fan-out bench (1,000
+ * subscribers at 200 changes/s for 5 s, two cores shared with the subscriber processes), 50 ms used
+ * 2.5-2.7 µs of server CPU per delivery against 3.0-3.1 at 25 ms, and had the lower p99 in each of
+ * four paired runs (93-129 ms against 122-448 ms, before the slots below).
  */
 export const WRITE_INTERVAL_MS = 50;
 
@@ -235,8 +237,12 @@ class WaitingList {
     this.list[this.count++] = recipient;
   }
 
-  /** Writes every waiting recipient; those that send meanwhile wait in the other list, for next time. */
-  flush(): void {
+  /**
+   * Writes every waiting recipient; those that send meanwhile wait in the other list, for next time.
+   * One that fails is reported and the others are still written: a recipient left out would hold its
+   * span forever (it asks to be listed again only when it holds nothing).
+   */
+  flush(log: Logger | undefined): void {
     this.scheduled = false;
     const recipients = this.list;
     const count = this.count;
@@ -245,26 +251,33 @@ class WaitingList {
     for (let i = 0; i < count; i++) {
       const recipient = recipients[i]!;
       recipients[i] = null;
-      recipient.flush();
+      try {
+        recipient.flush();
+      } catch (error) {
+        log?.warn({ err: error }, "writing a subscriber's held events failed");
+      }
     }
     this.spare = recipients;
   }
 }
 
 /**
- * When held frames are written. A socket that has not written for the interval writes at the end of
- * the event loop's turn, so a quiet server adds no delay. A busy one writes at its own moment of the
- * interval: the interval is cut into slots a few milliseconds apart, and each socket has one (given
- * round-robin), so under load every socket writes once per interval and the writes of 1,000 sockets
- * come as a slot's share every few milliseconds, not as one burst of 1,000 every interval. A burst
- * keeps the event loop (and, on one machine, the subscribers) busy for its whole length, and the
- * sockets at its end wait for all the others.
+ * When held frames are written (per subscription: each SocketRecipient). One that has not written for
+ * the interval writes at the end of the event loop's turn, so a quiet server adds no delay. A busy one
+ * writes at its own moment of the interval: the interval is cut into slots 10 ms apart, and each
+ * recipient has one (given round-robin), so under load each writes once per interval and the writes
+ * of 1,000 subscribers come as a slot's share every 10 ms, not as one burst of 1,000 every interval.
+ * A burst keeps the event loop (and, on one machine, the subscribers) busy for its whole length, and
+ * the sockets at its end wait for all the others. (A recipient that wrote at the end of a turn, off
+ * its slot, may write again at its slot's moment sooner than the interval after: at most twice per
+ * interval. A socket with several shared subscriptions gets a write for each.)
  *
- * A busy moment allocates next to nothing per socket: the members hold spans of their groups' lists
- * (SocketRecipient), the waiting lists are reused, and the frames are cut from a buffer that is reused
- * as long as every write handed its bytes to the kernel at once (the usual case: a socket that holds
- * on to its bytes makes the next round start a new buffer). Garbage that outlives a few milliseconds
- * is what makes V8 collect the old generation over and over under load.
+ * A busy moment allocates next to nothing per subscriber: the members hold spans of their groups'
+ * lists (SocketRecipient), the waiting lists are reused, and the frames are cut from a buffer that is
+ * reused as long as every write hands its bytes to the kernel at once. Garbage that outlives a few
+ * milliseconds is what makes V8 collect the old generation over and over under load. A socket that
+ * has bytes waiting (its reader is slow) gets buffers of its own, sized to each write: a slice of the
+ * shared buffer that Node keeps would keep the whole buffer, so a slow reader holds at most one.
  */
 export class WriteBatches {
   private readonly soon = new WaitingList();
@@ -277,7 +290,10 @@ export class WriteBatches {
   /** A socket kept a slice of the arena to write later: it must not be written over. */
   private held = false;
 
-  constructor(private readonly intervalMs = WRITE_INTERVAL_MS) {
+  constructor(
+    private readonly intervalMs = WRITE_INTERVAL_MS,
+    private readonly log?: Logger,
+  ) {
     this.slots = Array.from({ length: Math.max(1, Math.round(intervalMs / SLOT_MS)) }, () => new WaitingList());
   }
 
@@ -317,7 +333,7 @@ export class WriteBatches {
   private flush(waiting: WaitingList): void {
     this.flushStart = performance.now();
     try {
-      waiting.flush();
+      waiting.flush(this.log);
     } finally {
       this.flushStart = null;
     }
@@ -326,8 +342,9 @@ export class WriteBatches {
   /** Writes the frames of the payloads from `first` to `last` to `socket`, as one buffer. */
   write(socket: Socket, prefix: Buffer, first: SharedPayload, last: SharedPayload): void {
     const size = framesLength(prefix, first, last);
-    if (size > ARENA_BYTES / 4) {
-      const frames = Buffer.allocUnsafe(size);
+    // Bytes already waiting: this write waits behind them, and must not keep the shared buffer.
+    if (size > ARENA_BYTES / 4 || socket.writableLength > 0) {
+      const frames = Buffer.allocUnsafeSlow(size);
       writeFrames(frames, prefix, first, last);
       socket.write(frames);
       return;
@@ -344,7 +361,7 @@ export class WriteBatches {
     writeFrames(frames, prefix, first, last);
     socket.write(frames);
     // Node calls back a write the kernel took whole before write() returns; anything still counted
-    // here may be (or queue behind) this slice.
+    // here is (part of) this slice.
     if (socket.writableLength > 0) this.held = true;
   }
 }
@@ -420,7 +437,7 @@ export function serveGraphqlWs<TContext extends object>(
   const wss = new WebSocketServer({ server, path: yoga.graphqlEndpoint, maxPayload: options.maxPayload, perMessageDeflate: false });
   const share = options.share;
   const groups = share ? new LiveGroups(share.log) : null;
-  const batches = new WriteBatches(share?.writeIntervalMs);
+  const batches = new WriteBatches(share?.writeIntervalMs, share?.log);
   // One abort signal per socket: long-waiting operations (claimTasks with waitMs) stop when it closes.
   const signals = new WeakMap<WebSocket, AbortController>();
   wss.on('connection', (socket) => {
