@@ -143,7 +143,10 @@ export async function buildApp(options: AppOptions): Promise<App> {
   // An idle keep-alive connection is for the client to close. A server that closes one just as the
   // client sends its next request on it resets that request (ECONNRESET), which a client does not
   // retry for a POST: Node's 5 s is the edge of fetch's own 4-5 s, and below load balancers' 60 s.
-  // 72 s (Fastify's default) is above both.
+  // 72 s (Fastify's default) is above both. The price: idle connections count against
+  // maxConnections for longer, so a client keeping many open needs one request per connection every
+  // 72 s instead of every 5 s (either is cheap; maxConnections bounds sockets, it does not stop a
+  // determined client, which is a proxy's job).
   server.keepAliveTimeout = 72_000;
   const graphqlWs = serveGraphqlWs(server, yoga, {
     authenticate: (authorization, upgrade) =>
