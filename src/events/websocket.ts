@@ -99,7 +99,7 @@ function tcpSocket(socket: WebSocket): Socket | null {
  */
 export class SocketRecipient implements Recipient {
   /** The envelope up to the payload, as UTF-8. */
-  readonly prefix: Buffer;
+  private readonly prefix: Buffer;
   /** The first and last payload sent and not yet written (a span of their group's list), or null. */
   private first: SharedPayload | null = null;
   private last: SharedPayload | null = null;

@@ -1,5 +1,5 @@
 import { getTableColumns, sql } from 'drizzle-orm';
-import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
+import { decodeRow, EVENTS_CHANNEL, queryRows, type Executor, type ResultField } from '../db/database.ts';
 import { tasks, type TaskRow } from '../db/tables.ts';
 import { nextEventTxid } from './events.ts';
 import { textArray, uuidArray } from './params.ts';
@@ -26,17 +26,12 @@ export interface ClaimRequest {
   leaseMs: number;
 }
 
-/** The task columns, by property name, as the query builder maps them. */
-const TASK_COLUMNS = Object.entries(getTableColumns(tasks));
+/** The task columns, by property name, under their database names in a raw row. */
+const TASK_FIELDS: ResultField[] = Object.entries(getTableColumns(tasks)).map(([key, column]) => ({ key, rowKey: column.name, column }));
 
 /** A raw `tasks` row (database column names, driver values) as the query builder would return it. */
 function taskRow(raw: Record<string, unknown>): TaskRow {
-  const row: Record<string, unknown> = {};
-  for (const [property, column] of TASK_COLUMNS) {
-    const value = raw[column.name];
-    row[property] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-  }
-  return row as TaskRow;
+  return decodeRow(raw, TASK_FIELDS) as TaskRow;
 }
 
 /**

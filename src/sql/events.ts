@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, inArray, sql, type Column, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
-import { queryRows, queryShaped, ShapedStatements, type Executor } from '../db/database.ts';
+import { decodeRow, queryRows, queryShaped, selectFields, ShapedStatements, type Executor, type ResultField } from '../db/database.ts';
 import { jobEvents, taskEvents } from '../db/tables.ts';
 import type { EventCursor } from '../domain/cursors.ts';
 import { parseId } from '../domain/ids.ts';
@@ -273,32 +273,21 @@ export function readNewJobEvents(ex: Executor, after: EventCursor, limit: number
  * The hub's read of each log, built once (it runs after every commit anywhere: building it with the
  * query builder each time was a few percent of a busy server's CPU), with the columns it decodes.
  */
-const newEventStatements = new ShapedStatements<[key: string, column: Column][]>();
+const newEventStatements = new ShapedStatements<ResultField[]>();
 
 async function readNewEvents<R>(ex: Executor, log: EventLog, after: EventCursor, limit: number): Promise<WithSafety<R>[]> {
   const { query, extra: fields } = newEventStatements.get(log, () => {
     const table = logTable(log);
-    const fields = Object.entries(log === 'task' ? taskEventColumns : jobEventColumns);
-    const selection = sql.join(
-      fields.map(([key, column]) => sql`${column} AS ${sql.identifier(key)}`),
-      sql`, `,
-    );
+    const fields = Object.entries(log === 'task' ? taskEventColumns : jobEventColumns).map(([key, column]) => ({ key, rowKey: key, column }));
     return {
-      statement: sql`/* readNewEvents */ SELECT ${selection}, (${table.txid} < ${SNAPSHOT_XMIN}) AS safe FROM ${table}
+      statement: sql`/* readNewEvents */ SELECT ${selectFields(fields)}, (${table.txid} < ${SNAPSHOT_XMIN}) AS safe FROM ${table}
         WHERE (${table.txid}, ${table.id}) > (${sql.placeholder('txid')}::bigint, ${sql.placeholder('id')}::bigint)
         ORDER BY ${table.txid}, ${table.id} LIMIT ${sql.placeholder('limit')}`,
       extra: fields,
     };
   });
   const rows = await queryShaped<Record<string, unknown>>(ex, query, { txid: after.txid.toString(), id: after.id.toString(), limit });
-  return rows.map((raw) => {
-    const row: Record<string, unknown> = { safe: raw.safe === true };
-    for (const [key, column] of fields) {
-      const value = raw[key];
-      row[key] = value === null || value === undefined ? null : column.mapFromDriverValue(value);
-    }
-    return row as WithSafety<R>;
-  });
+  return rows.map((raw) => decodeRow(raw, fields, { safe: raw.safe === true }) as WithSafety<R>);
 }
 
 export type EventLog = 'task' | 'job';

@@ -1,6 +1,6 @@
 import { and, asc, getTableColumns, sql, type SQL } from 'drizzle-orm';
-import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
-import { queryShaped, ShapedStatements, type Executor } from '../db/database.ts';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import { decodeRow, queryShaped, selectFields, ShapedStatements, type Executor, type ResultField } from '../db/database.ts';
 import { jobs, tasks, type JobRow, type TaskRow } from '../db/tables.ts';
 import { parseId } from '../domain/ids.ts';
 import { countsFromRows, emptyCounts, type TaskCounts } from '../domain/jobStatus.ts';
@@ -71,14 +71,6 @@ function taskFilterShape(filter: TaskFilter | null | undefined): FilterShape {
 export type TaskColumn = keyof TaskRow;
 export type JobColumn = keyof JobRow;
 
-interface ResultField {
-  /** The row property (and drizzle's name for the column). */
-  key: string;
-  /** Its name in the result row. */
-  rowKey: string;
-  column: PgColumn;
-}
-
 /**
  * The named columns of a table (all of them for null) in the table's own order, each with the name
  * its value has in a result row: the statement text depends on which columns a query needs, never on
@@ -122,10 +114,7 @@ export async function listTasks(
   const { query, extra } = pageStatements.get(key, () => {
     const taskFields = fieldsOf(tasks, taskColumns, '');
     const jobFields = jobColumns ? fieldsOf(jobs, jobColumns.filter((column) => column !== 'id'), 'job.') : [];
-    const selection = sql.join(
-      [...taskFields, ...jobFields].map(({ rowKey, column }) => sql`${column} AS ${sql.identifier(rowKey)}`),
-      sql`, `,
-    );
+    const selection = selectFields([...taskFields, ...jobFields]);
     const join = jobFields.length ? sql`LEFT JOIN ${jobs} ON ${jobs.id} = ${tasks.jobId}` : sql``;
     const where = and(shape.condition, after ? sql`${tasks.seq} > ${sql.placeholder('afterSeq')}` : undefined);
     const statement = sql`SELECT ${selection} FROM ${tasks} ${join} ${where ? sql`WHERE ${where}` : sql``} ORDER BY ${tasks.seq} LIMIT ${sql.placeholder('limit')}`;
@@ -134,18 +123,11 @@ export async function listTasks(
   const rows = await queryShaped<Record<string, unknown>>(ex, query, { ...shape.values, afterSeq: page.afterSeq, limit: page.limit + 1 });
   const { taskFields, jobFields } = extra;
   return rows.map((row) => ({
-    task: decode(row, taskFields) as TaskRow,
-    job: jobColumns && row.jobId != null ? (decode(row, jobFields, { id: row.jobId }) as JobRow) : null,
+    task: decodeRow(row, taskFields) as TaskRow,
+    job: jobColumns && row.jobId != null ? (decodeRow(row, jobFields, { id: row.jobId }) as JobRow) : null,
   }));
 }
 
-function decode(row: Record<string, unknown>, fields: readonly ResultField[], decoded: Record<string, unknown> = {}): Record<string, unknown> {
-  for (const { key, rowKey, column } of fields) {
-    const raw = row[rowKey];
-    decoded[key] = raw === null || raw === undefined ? null : column.mapFromDriverValue(raw);
-  }
-  return decoded;
-}
 
 export async function countTasks(ex: Executor, filter: TaskFilter | null | undefined): Promise<number> {
   const shape = taskFilterShape(filter);
