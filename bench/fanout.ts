@@ -5,10 +5,14 @@ import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import { metric, percentile, type BenchContext, type Metric } from './context.ts';
+import type { SubscriberKind } from './fanoutClients.ts';
 
 /**
  * 5. Fan-out: commit → delivery latency to N graphql-ws `taskEvents` subscribers (one subscription per
  * connection, in two client processes of their own, all on 127.0.0.1), and server memory per subscriber.
+ * The subscribers stamp each message as it arrives; those that carry the targets check each message's
+ * envelope and read its number without decoding the rest, and a second set at 1,000 subscribers and
+ * 200 changes/s decodes everything with graphql-ws's own client (see fanoutClients.ts for why both).
  *
  * The writer commits one event per message at a fixed rate, as one statement in its own transaction
  * (the INSERT into task_events and the one NOTIFY every writer sends: one round trip, so the writer
@@ -17,7 +21,8 @@ import { metric, percentile, type BenchContext, type Metric } from './context.ts
  * subscriber) delivery after a warm-up: each round first commits a quarter second's worth of messages
  * at its rate and waits until they are delivered;
  * the first round's warm-up latency is reported too (the cold start is not hidden, only not mixed
- * into the steady state). Deliveries that never arrive within 60 s are reported as missing (and fail
+ * into the steady state). The targeted round runs three times in a row and reports the median time,
+ * with each time's p99 (Round.times). Deliveries that never arrive within 60 s are reported as missing (and fail
  * the target).
  * Memory: what each subscriber costs the server, as RSS: the server process's RSS with the N subscribers
  * connected minus before, over N. Both sides are taken after a full garbage collection (forced through
@@ -84,8 +89,8 @@ async function garbageCollector(port: number): Promise<{ collect(): Promise<void
 }
 
 /** Starts `count` subscribers in a process of their own; resolves once all are connected. */
-async function startSubscribers(wsUrl: string, count: number): Promise<{ child: ChildProcess; connectFailures: number }> {
-  const child = fork(fileURLToPath(new URL('./fanoutClients.ts', import.meta.url)), [wsUrl, String(count)], {
+async function startSubscribers(wsUrl: string, count: number, kind: SubscriberKind): Promise<{ child: ChildProcess; connectFailures: number }> {
+  const child = fork(fileURLToPath(new URL('./fanoutClients.ts', import.meta.url)), [wsUrl, String(count), kind], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
@@ -98,21 +103,34 @@ async function startSubscribers(wsUrl: string, count: number): Promise<{ child: 
 }
 
 interface Round {
-  subscribers: number;
   perSecond: number;
   messages: number;
+  /**
+   * Measured this many times in a row (after one warm-up), each time over `messages`; the figures are
+   * the median time's, and every time's p99 is in the note. The host of a small VM has slow spells
+   * of its own that no code here causes (the same build's p99 was seen at 83 and at 800 ms in runs a
+   * minute apart): one spell should not decide the figure, nor be hidden.
+   */
+  times?: number;
 }
 
 export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
-  const plan: { subscribers: number; rounds: Omit<Round, 'subscribers'>[] }[] = ctx.smoke
-    ? [{ subscribers: 50, rounds: [{ perSecond: 20, messages: 20 }] }]
+  const plan: { subscribers: number; kind: SubscriberKind; rounds: Round[] }[] = ctx.smoke
+    ? [
+        { subscribers: 50, kind: 'protocol', rounds: [{ perSecond: 20, messages: 20 }] },
+        { subscribers: 50, kind: 'library', rounds: [{ perSecond: 20, messages: 20 }] },
+      ]
     : [
         // 5 s at 200/s: long enough that a server (or machine) that cannot keep up shows it.
-        { subscribers: 1000, rounds: [{ perSecond: 200, messages: 1000 }, { perSecond: 4, messages: 40 }] },
-        { subscribers: 5000, rounds: [{ perSecond: 200, messages: 40 }, { perSecond: 1, messages: 20 }] },
+        { subscribers: 1000, kind: 'protocol', rounds: [{ perSecond: 200, messages: 1000, times: 3 }, { perSecond: 4, messages: 40 }] },
+        { subscribers: 1000, kind: 'library', rounds: [{ perSecond: 200, messages: 1000 }] },
+        { subscribers: 5000, kind: 'protocol', rounds: [{ perSecond: 200, messages: 40 }, { perSecond: 1, messages: 20 }] },
       ];
   const metrics: Metric[] = [];
-  for (const { subscribers, rounds } of plan) {
+  for (const { subscribers, kind, rounds } of plan) {
+    // The library's subscribers cost the server what the others do: memory is measured once per count.
+    const measureMemory = kind === 'protocol';
+    const clientsLabel = kind === 'library' ? ', graphql-ws library clients (decoding every message on these cores)' : '';
     // The default connection limit (4,096) would refuse a part of 5,000 subscribers.
     const inspectPort = await freePort();
     const server = await ctx.startServer({ TASKLANE_MAX_CONNECTIONS: String(subscribers + 100) }, [`--inspect=127.0.0.1:${inspectPort}`]);
@@ -124,7 +142,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
       const wsUrl = server.url.replace(/^http/, 'ws');
       // A first batch comes and goes: what the server sets up once (JIT code, first-use initialisation)
       // is not per-subscriber memory.
-      const firstBatch = await startSubscribers(wsUrl, 100);
+      const firstBatch = await startSubscribers(wsUrl, 100, kind);
       firstBatch.child.send({ type: 'close' });
       await once(firstBatch.child, 'exit');
       await sleep(1000);
@@ -136,7 +154,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
       // the suite measured its backlog (warm p99 109-131 ms with one, 54 ms with two, same server).
       const processes = 2;
       for (let p = 0; p < processes; p++) {
-        const started = await startSubscribers(wsUrl, subscribers / processes);
+        const started = await startSubscribers(wsUrl, subscribers / processes, kind);
         clientProcesses.push(started.child);
         connectFailures += started.connectFailures;
       }
@@ -147,8 +165,8 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
       gc.close(); // no inspector session while latency is measured
       const perSubscriberKb = (rssAfter - rssBefore) / subscribers;
       const uncollectedKb = (rssUncollected - rssBefore) / subscribers;
-      metrics.push(
-        metric({
+      if (measureMemory) {
+        const memory = metric({
           suite: 'fanout',
           name: `server memory per subscriber, ${subscribers} subscribers`,
           unit: 'KB',
@@ -157,19 +175,22 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
           baselineName: null,
           target: '< 30 KB',
           note: `${connectFailures} subscribers failed to connect; server RSS ${Math.round(rssBefore / 1024)} → ${Math.round(rssAfter / 1024)} MB, after a full GC on both sides`,
-        }),
-        metric({
-          suite: 'fanout',
-          name: `server memory per subscriber before a full GC, ${subscribers} subscribers`,
-          unit: 'KB',
-          ours: uncollectedKb,
-          baseline: null,
-          baselineName: null,
-          target: null,
-          note: `server RSS 2 s after connecting, before the collection: ${Math.round(rssUncollected / 1024)} MB (includes the garbage of connecting)`,
-        }),
-      );
-      metrics.at(-2)!.pass = perSubscriberKb < 30;
+        });
+        memory.pass = perSubscriberKb < 30;
+        metrics.push(
+          memory,
+          metric({
+            suite: 'fanout',
+            name: `server memory per subscriber before a full GC, ${subscribers} subscribers`,
+            unit: 'KB',
+            ours: uncollectedKb,
+            baseline: null,
+            baselineName: null,
+            target: null,
+            note: `server RSS 2 s after connecting, before the collection: ${Math.round(rssUncollected / 1024)} MB (includes the garbage of connecting)`,
+          }),
+        );
+      }
 
       let next = 0;
       /**
@@ -245,8 +266,8 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         const max = latencies.reduce((a, b) => Math.max(a, b), 0);
         // The server's CPU from the first commit until every delivery arrived, over the deliveries.
         const cpuPerDeliveryUs = ((await cpuMs(server.process.pid!)) - cpuBefore) * 1000 / Math.max(1, latencies.length);
-        const note = `${perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${allErrors} errors; max ${max.toFixed(0)} ms; server CPU ${cpuPerDeliveryUs.toFixed(1)} µs per delivery`;
-        return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), missing, note };
+        const note = `${perSecond}/s asked, ${achieved.toFixed(1)}/s committed; ${latencies.length} deliveries, ${missing} missing, ${allErrors} errors, ${connectFailures} subscribers failed to connect; max ${max.toFixed(0)} ms; server CPU ${cpuPerDeliveryUs.toFixed(1)} µs per delivery`;
+        return { p50: percentile(latencies, 50), p99: percentile(latencies, 99), missing, errors: allErrors, note };
       };
 
       for (const [index, round] of rounds.entries()) {
@@ -259,7 +280,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
           metrics.push(
             metric({
               suite: 'fanout',
-              name: `warm-up: commit → delivery p99 of the first ${warmup} messages after connecting, ${subscribers} subscribers, ${round.perSecond} changes/s`,
+              name: `warm-up: commit → delivery p99 of the first ${warmup} messages after connecting, ${subscribers} subscribers, ${round.perSecond} changes/s${clientsLabel}`,
               unit: 'ms',
               ours: cold.p99,
               baseline: null,
@@ -269,19 +290,24 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
             }),
           );
         }
-        const measured = await phase(round.messages, round.perSecond);
+        const times: Awaited<ReturnType<typeof phase>>[] = [];
+        for (let t = 0; t < (round.times ?? 1); t++) times.push(await phase(round.messages, round.perSecond));
+        const measured = [...times].sort((a, b) => a.p99 - b.p99)[times.length >> 1]!;
+        const missing = times.reduce((sum, t) => sum + t.missing, 0);
+        const errors = times.reduce((sum, t) => sum + t.errors, 0);
+        const each = times.length > 1 ? `the median of ${times.length} times (p99 ${times.map((t) => t.p99.toFixed(1)).join(', ')} ms; ${missing} missing, ${errors} errors in all); ` : '';
         for (const [label, value] of [['p50', measured.p50], ['p99', measured.p99]] as const) {
           const m = metric({
             suite: 'fanout',
-            name: `commit → delivery ${label}, ${subscribers} subscribers, ${round.perSecond} changes/s`,
+            name: `commit → delivery ${label}, ${subscribers} subscribers, ${round.perSecond} changes/s${clientsLabel}`,
             unit: 'ms',
             ours: value,
             baseline: null,
             baselineName: null,
-            target: label === 'p99' && subscribers === 1000 ? '< 100 ms' : null,
-            note: `after ${warmup} warm-up messages; ${measured.note}`,
+            target: label === 'p99' && subscribers === 1000 && kind === 'protocol' ? '< 100 ms' : null,
+            note: `after ${warmup} warm-up messages; ${each}${measured.note}`,
           });
-          if (label === 'p99' && subscribers === 1000) m.pass = measured.missing === 0 && value < 100;
+          if (m.target) m.pass = missing === 0 && errors === 0 && value < 100;
           metrics.push(m);
         }
       }
