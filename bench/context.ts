@@ -49,14 +49,16 @@ export function metric(m: Omit<Metric, 'ratio' | 'pass'> & { maxRatio?: number; 
   return { ...rest, ratio, pass };
 }
 
-export function percentile(values: number[], p: number): number {
+export function percentile(values: ArrayLike<number>, p: number): number {
   if (values.length === 0) return NaN;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numerically in native code: the fan-out suite sorts a million latencies
+  // between two measured times, and a comparator-driven sort kept a core busy for about a second.
+  const sorted = Float64Array.from(values).sort();
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
   return sorted[rank]!;
 }
 
-export function median(values: number[]): number {
+export function median(values: ArrayLike<number>): number {
   return percentile(values, 50);
 }
 

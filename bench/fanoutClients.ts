@@ -3,9 +3,11 @@ import WebSocket from 'ws';
 
 /**
  * The fan-out suite's subscribers, in a process of their own so the bench process (which commits and
- * timestamps) is not slowed by them. Args: ws URL, subscriber count, kind. IPC: sends `{connected}`
- * once every subscription is started; on `report` sends, per message number, the wall-clock arrival
- * times (performance.timeOrigin + now, comparable across processes on one machine) and an error count.
+ * timestamps) is not slowed by them. Args: ws URL, subscriber count, kind. IPC (structured clone):
+ * sends `{connected}` once every subscription is started; on `report` sends the Arrivals since the
+ * last report, with wall-clock times (performance.timeOrigin + now, comparable across processes on one
+ * machine). Arrivals are kept in two growing typed arrays, not an array per message: a million of them
+ * per measured time made garbage that the processes collected during the next one.
  *
  * Two kinds of subscriber, both speaking graphql-ws (the graphql-transport-ws protocol) over `ws`:
  *
@@ -24,6 +26,13 @@ import WebSocket from 'ws';
  */
 export type SubscriberKind = 'library' | 'protocol';
 
+/** What a report carries: arrival i is of message `messages[i]`, at `times[i]`. */
+export interface Arrivals {
+  messages: Float64Array;
+  times: Float64Array;
+  errors: number;
+}
+
 const [url, countArg, kindArg] = process.argv.slice(2);
 const count = Number(countArg);
 const kind = kindArg as SubscriberKind;
@@ -31,12 +40,26 @@ if (kind !== 'library' && kind !== 'protocol') throw new Error(`unknown subscrib
 // `progress` first: it carries the message number (m / 1e6), and the protocol subscriber reads it
 // right after the envelope.
 const query = 'subscription Fanout { taskEvents(filter: { thread: "fanout" }) { progress cursor kind taskId } }';
-const received: Record<number, number[]> = {};
+let messages = new Float64Array(1 << 16);
+let times = new Float64Array(1 << 16);
+let arrivals = 0;
 let errors = 0;
 let connectFailures = 0;
 const subscribers: { dispose(): void | Promise<void> }[] = [];
 
-const arrived = (message: number, at: number) => void (received[message] ??= []).push(at);
+function arrived(message: number, at: number): void {
+  if (arrivals === messages.length) {
+    const grownMessages = new Float64Array(messages.length * 2);
+    const grownTimes = new Float64Array(times.length * 2);
+    grownMessages.set(messages);
+    grownTimes.set(times);
+    messages = grownMessages;
+    times = grownTimes;
+  }
+  messages[arrivals] = message;
+  times[arrivals] = at;
+  arrivals++;
+}
 
 /** One subscriber; a connection the server refused or reset is retried twice, then counted. */
 async function connect(attempt = 0): Promise<void> {
@@ -119,8 +142,10 @@ for (let i = 0; i < count; i += 100) await Promise.all(Array.from({ length: Math
 process.send!({ type: 'connected', connectFailures });
 process.on('message', async (message: { type: string }) => {
   if (message.type === 'report') {
-    process.send!({ type: 'report', received, errors });
-    for (const m of Object.keys(received)) delete received[Number(m)];
+    const report: Arrivals = { messages: messages.slice(0, arrivals), times: times.slice(0, arrivals), errors };
+    process.send!(report);
+    arrivals = 0;
+    errors = 0;
   }
   if (message.type === 'close') {
     await Promise.all(subscribers.map((s) => s.dispose()));
