@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import postgres from 'postgres';
@@ -60,6 +61,14 @@ export function percentile(values: ArrayLike<number>, p: number): number {
 
 export function median(values: ArrayLike<number>): number {
   return percentile(values, 50);
+}
+
+/** CPU time (user + system) a process has used, in ms (Linux: /proc/<pid>/stat, 10 ms ticks). */
+export async function cpuMs(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
 }
 
 export async function time<T>(work: () => Promise<T>): Promise<{ ms: number; value: T }> {

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { metric, percentile, type BenchContext, type Metric } from './context.ts';
+import { cpuMs, metric, percentile, type BenchContext, type Metric } from './context.ts';
 import type { Arrivals, SubscriberKind } from './fanoutClients.ts';
 
 /**
@@ -47,14 +47,6 @@ const now = () => performance.timeOrigin + performance.now();
 async function rssKb(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]);
-}
-
-/** CPU time (user + system) a process has used, in ms. */
-async function cpuMs(pid: number): Promise<number> {
-  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
-  // Fields after the command name (which may hold spaces): utime and stime are the 12th and 13th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // clock ticks (USER_HZ = 100)
 }
 
 async function freePort(): Promise<number> {

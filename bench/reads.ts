@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { gql, metric, type BenchContext, type Metric } from './context.ts';
+import { cpuMs, gql, metric, type BenchContext, type Metric } from './context.ts';
 
 const QUERY = '{ tasks(first: 100) { nodes { id name status job { id name } } } }';
 
@@ -57,17 +57,28 @@ export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
   // moved by up to 2x between runs minutes apart on the same (virtual) machine, with the same code.
   const oursRounds: autocannon.Result[] = [];
   const baseRounds: autocannon.Result[] = [];
+  // Each server's CPU per request over its rounds: throughput follows whatever else the host runs,
+  // this follows the code.
+  const cpu = { ours: 0, base: 0 };
+  const measure = async (url: string, pid: number, into: autocannon.Result[], side: keyof typeof cpu) => {
+    const before = await cpuMs(pid);
+    const result = await load(url, seconds);
+    cpu[side] += (await cpuMs(pid)) - before;
+    into.push(result);
+  };
   for (let round = 0; round < rounds; round++) {
-    oursRounds.push(await load(server.url, seconds));
-    baseRounds.push(await load(rawUrl, seconds));
+    await measure(server.url, server.process.pid!, oursRounds, 'ours');
+    await measure(rawUrl, raw.pid!, baseRounds, 'base');
   }
+  const perRequestUs = (side: keyof typeof cpu, results: autocannon.Result[]) =>
+    (cpu[side] * 1000) / results.reduce((sum, r) => sum + r.requests.total, 0);
   raw.kill('SIGTERM');
   await server.stop();
   await ctx.reset();
   for (const r of oursRounds) if (r.non2xx > 0 || r.errors > 0) throw new Error(`reads: ${r.non2xx} non-2xx, ${r.errors} errors`);
   const ours = medianRound(oursRounds);
   const base = medianRound(baseRounds);
-  const note = `${rounds} rounds of ${seconds} s each, in turn; req/s ours ${oursRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; baseline ${baseRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; the median round of each`;
+  const note = `${rounds} rounds of ${seconds} s each, in turn; req/s ours ${oursRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; baseline ${baseRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; the median round of each; server CPU per request ours ${perRequestUs('ours', oursRounds).toFixed(0)} µs, baseline ${perRequestUs('base', baseRounds).toFixed(0)} µs`;
   return [
     metric({
       suite: 'reads',
