@@ -18,12 +18,11 @@ import type { Arrivals, SubscriberKind } from './fanoutClients.ts';
  * (the INSERT into task_events and the one NOTIFY every writer sends: one round trip, so the writer
  * takes as little as it can of the machine the server and the subscribers share), and stamps the
  * moment the commit returned; each subscriber stamps the arrival. Latency is over every (message,
- * subscriber) delivery after a warm-up: each round first commits a second's worth (at least 5) of messages
- * at its rate and waits until they are delivered;
- * the first round's warm-up latency is reported too (the cold start is not hidden, only not mixed
- * into the steady state). The targeted round runs three times in a row and reports the median time,
- * with each time's p99 (Round.times). Deliveries that never arrive within 60 s are reported as missing (and fail
- * the target).
+ * subscriber) delivery after a warm-up: each round first commits a second's worth of messages (at
+ * least 5) at its rate and waits until they are delivered; the first round's warm-up latency is
+ * reported too (the cold start is not hidden, only not mixed into the steady state). The targeted
+ * round runs three times in a row and reports the median time, with each time's p99 (Round.times).
+ * Deliveries that never arrive within 60 s are reported as missing (and fail the target).
  * Memory: what each subscriber costs the server, as RSS: the server process's RSS with the N subscribers
  * connected minus before, over N. Both sides are taken after a full garbage collection (forced through
  * the inspector the server runs with), and "before" after a first batch of subscribers came and went
