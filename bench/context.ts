@@ -63,6 +63,11 @@ export function median(values: ArrayLike<number>): number {
   return percentile(values, 50);
 }
 
+/** The item whose `key` is the median (of an even count, the upper of the two middle ones). */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  return [...items].sort((a, b) => key(a) - key(b))[items.length >> 1]!;
+}
+
 /** CPU time (user + system) a process has used, in ms (Linux: /proc/<pid>/stat, 10 ms ticks). */
 export async function cpuMs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');

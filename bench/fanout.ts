@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
-import { cpuMs, metric, percentile, type BenchContext, type Metric } from './context.ts';
+import { cpuMs, medianBy, metric, percentile, type BenchContext, type Metric } from './context.ts';
 import type { Arrivals, SubscriberKind } from './fanoutClients.ts';
 
 /**
@@ -138,14 +138,17 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
       const [task] = await ctx.sql<{ id: string }[]>`
         INSERT INTO tasks (id, name, status, thread) VALUES (gen_random_uuid(), 'fanout', 'RUNNING', 'fanout') RETURNING id::text AS id`;
       const wsUrl = server.url.replace(/^http/, 'ws');
-      // A first batch comes and goes: what the server sets up once (JIT code, first-use initialisation)
-      // is not per-subscriber memory.
-      const firstBatch = await startSubscribers(wsUrl, 100, kind);
-      firstBatch.child.send({ type: 'close' });
-      await once(firstBatch.child, 'exit');
-      await sleep(1000);
-      await gc.collect();
-      const rssBefore = await rssKb(server.process.pid!);
+      let rssBefore = 0;
+      if (measureMemory) {
+        // A first batch comes and goes: what the server sets up once (JIT code, first-use
+        // initialisation) is not per-subscriber memory.
+        const firstBatch = await startSubscribers(wsUrl, 100, kind);
+        firstBatch.child.send({ type: 'close' });
+        await once(firstBatch.child, 'exit');
+        await sleep(1000);
+        await gc.collect();
+        rssBefore = await rssKb(server.process.pid!);
+      }
       let connectFailures = 0;
       // Two subscriber processes, whatever the count: one handles a message in some 5 µs, so 1,000
       // subscribers at 200 changes/s (200,000 messages/s) kept a single one busy the whole time and
@@ -157,13 +160,12 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         connectFailures += started.connectFailures;
       }
       await sleep(2000);
-      const rssUncollected = await rssKb(server.process.pid!);
-      await gc.collect();
-      const rssAfter = await rssKb(server.process.pid!);
-      gc.close(); // no inspector session while latency is measured
-      const perSubscriberKb = (rssAfter - rssBefore) / subscribers;
-      const uncollectedKb = (rssUncollected - rssBefore) / subscribers;
       if (measureMemory) {
+        const rssUncollected = await rssKb(server.process.pid!);
+        await gc.collect();
+        const rssAfter = await rssKb(server.process.pid!);
+        const perSubscriberKb = (rssAfter - rssBefore) / subscribers;
+        const uncollectedKb = (rssUncollected - rssBefore) / subscribers;
         const memory = metric({
           suite: 'fanout',
           name: `server memory per subscriber, ${subscribers} subscribers`,
@@ -189,6 +191,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
           }),
         );
       }
+      gc.close(); // no inspector session while latency is measured
 
       let next = 0;
       /**
@@ -275,7 +278,7 @@ export async function benchFanout(ctx: BenchContext): Promise<Metric[]> {
         }
         const times: Awaited<ReturnType<typeof phase>>[] = [];
         for (let t = 0; t < (round.times ?? 1); t++) times.push(await phase(round.messages, round.perSecond));
-        const measured = [...times].sort((a, b) => a.p99 - b.p99)[times.length >> 1]!;
+        const measured = medianBy(times, (t) => t.p99);
         const missing = times.reduce((sum, t) => sum + t.missing, 0);
         const errors = times.reduce((sum, t) => sum + t.errors, 0);
         const each = times.length > 1 ? `the median of ${times.length} times (p99 ${times.map((t) => t.p99.toFixed(1)).join(', ')} ms; ${missing} missing, ${errors} errors in all); ` : '';

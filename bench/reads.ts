@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { cpuMs, gql, metric, type BenchContext, type Metric } from './context.ts';
+import { cpuMs, gql, medianBy, metric, type BenchContext, type Metric } from './context.ts';
 
 const QUERY = '{ tasks(first: 100) { nodes { id name status job { id name } } } }';
 
@@ -13,11 +13,6 @@ async function load(url: string, seconds: number): Promise<autocannon.Result> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ query: QUERY }),
   });
-}
-
-/** The round with the median throughput (of an odd number of rounds). */
-function medianRound(rounds: autocannon.Result[]): autocannon.Result {
-  return [...rounds].sort((a, b) => a.requests.average - b.requests.average)[Math.floor(rounds.length / 2)]!;
 }
 
 /**
@@ -76,8 +71,8 @@ export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
   await server.stop();
   await ctx.reset();
   for (const r of oursRounds) if (r.non2xx > 0 || r.errors > 0) throw new Error(`reads: ${r.non2xx} non-2xx, ${r.errors} errors`);
-  const ours = medianRound(oursRounds);
-  const base = medianRound(baseRounds);
+  const ours = medianBy(oursRounds, (r) => r.requests.average);
+  const base = medianBy(baseRounds, (r) => r.requests.average);
   const note = `${rounds} rounds of ${seconds} s each, in turn; req/s ours ${oursRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; baseline ${baseRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; the median round of each; server CPU per request ours ${perRequestUs('ours', oursRounds).toFixed(0)} µs, baseline ${perRequestUs('base', baseRounds).toFixed(0)} µs`;
   return [
     metric({

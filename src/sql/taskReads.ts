@@ -128,7 +128,6 @@ export async function listTasks(
   }));
 }
 
-
 export async function countTasks(ex: Executor, filter: TaskFilter | null | undefined): Promise<number> {
   const shape = taskFilterShape(filter);
   const { query } = countStatements.get(shape.key, () => ({
