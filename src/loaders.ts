@@ -23,8 +23,6 @@ export interface Loaders {
   jobCounts: DataLoader<string, GroupCounts>;
   threadCounts: DataLoader<string, GroupCounts>;
   threadHead: DataLoader<string, TaskRow | null>;
-  /** The job each task of a page came with, when the page query joined them (see resolveTaskConnection). */
-  joinedJob: WeakMap<TaskRow, JobRow | null>;
 }
 
 function byKey<K, V>(keys: readonly K[], rows: readonly V[], keyOf: (row: V) => K): (V | null)[] {
@@ -58,7 +56,6 @@ class RequestLoaders implements Loaders {
   #jobCounts?: Loaders['jobCounts'];
   #threadCounts?: Loaders['threadCounts'];
   #threadHead?: Loaders['threadHead'];
-  #joinedJob?: Loaders['joinedJob'];
 
   constructor(db: Executor) {
     this.#db = db;
@@ -97,14 +94,9 @@ class RequestLoaders implements Loaders {
     }));
   }
 
-  get joinedJob(): Loaders['joinedJob'] {
-    return (this.#joinedJob ??= new WeakMap());
-  }
-
   /** Empties the caches of the loaders made so far (making none). */
   clearAll(): void {
     for (const loader of [this.#task, this.#job, this.#thread, this.#jobCounts, this.#threadCounts, this.#threadHead]) loader?.clearAll();
-    this.#joinedJob = undefined;
   }
 }
 

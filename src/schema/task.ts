@@ -1,6 +1,6 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { allowedOperations, type TaskStatus } from '../domain/taskStateMachine.ts';
-import { countTasks, listTasks, type TaskFilter } from '../sql/taskReads.ts';
+import { countTasks, JOINED_JOB, listTasks, type PageTask, type TaskFilter } from '../sql/taskReads.ts';
 import type { Context } from '../context.ts';
 import { builder } from './builder.ts';
 import { TaskOperationEnum, TaskStatusEnum } from './enums.ts';
@@ -26,17 +26,13 @@ export const TaskConnection = builder.connectionObject(
  * A page of tasks matching a filter, in one query: only the columns its query needs, and each task's
  * job joined in when the query asks for it. `totalCount` is counted only when asked for. Only
  * complete rows are primed into the loaders (a projected row would answer a later `parent`,
- * `task(id)` or `job(id)` with columns missing); joined jobs are kept per task for `Task.job`.
+ * `task(id)` or `job(id)` with columns missing); a joined job comes on its task's row for `Task.job`.
  */
 export async function resolveTaskConnection(ctx: Context, filter: TaskFilter, args: ConnectionArgs, info: GraphQLResolveInfo) {
   const page = seqPage(args);
   const { columns, jobColumns } = taskPageSelection(info);
-  const rows = await listTasks(ctx.db, filter, page, columns, jobColumns);
-  const tasks = rows.map(({ task, job }) => {
-    if (columns === null) ctx.loaders.task.prime(task.id, task);
-    if (jobColumns !== null) ctx.loaders.joinedJob.set(task, job);
-    return task;
-  });
+  const tasks = await listTasks(ctx.db, filter, page, columns, jobColumns);
+  if (columns === null) for (const task of tasks) ctx.loaders.task.prime(task.id, task);
   return { ...seqConnection(tasks, page), totalCount: () => countTasks(ctx.db, filter) };
 }
 
@@ -52,7 +48,7 @@ TaskRef.implement({
       type: JobRef,
       nullable: true,
       resolve: (task, _args, { loaders }) => {
-        const joined = loaders.joinedJob.get(task);
+        const joined = (task as PageTask)[JOINED_JOB];
         if (joined !== undefined) return joined;
         return task.jobId ? loaders.job.load(task.jobId) : null;
       },

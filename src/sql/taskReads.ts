@@ -83,6 +83,17 @@ function fieldsOf(table: PgTable, columns: readonly string[] | null, prefix: str
     .map(([key, column]) => ({ key, rowKey: prefix + key, column }));
 }
 
+/**
+ * The job a row of a page came with, when listTasks joined jobs (see below): on the row itself, so that
+ * `Task.job` finds it without a lookup. It was first kept in a per-request WeakMap keyed by the row;
+ * WeakMap entries outlive young objects in V8's scavenges, and on the reads benchmark that map
+ * kept every row of every page alive into the old generation (scavenges took 4.5 ms instead of 2).
+ */
+export const JOINED_JOB = Symbol('joinedJob');
+
+/** A row of a page of tasks: its job is there when the page joined jobs. */
+export type PageTask = TaskRow & { [JOINED_JOB]?: JobRow | null };
+
 const pageStatements = new ShapedStatements<{ taskFields: ResultField[]; jobFields: ResultField[] }>();
 const countStatements = new ShapedStatements();
 
@@ -90,7 +101,8 @@ const countStatements = new ShapedStatements();
  * listTasks: one keyset page in creation order; fetches one extra row to learn whether more follow.
  * With `columns`, the rows hold only those columns (a projection for a page whose query needs few of
  * them; see src/schema/taskSelection.ts): they are typed as whole rows but must not be used as such.
- * With `jobColumns`, each row comes with its job (those columns of it) from a join in the same query.
+ * With `jobColumns`, each row comes with its job (those columns of it, under JOINED_JOB) from a join in
+ * the same query.
  * A task's job always exists (deleting a job deletes its tasks), so its id is the task's `jobId`:
  * only the other job columns are joined, and a page asking for nothing but `job { id }` joins nothing.
  *
@@ -105,7 +117,7 @@ export async function listTasks(
   page: { afterSeq: number | null; limit: number },
   columns: readonly TaskColumn[] | null = null,
   jobColumns: readonly JobColumn[] | null = null,
-): Promise<{ task: TaskRow; job: JobRow | null }[]> {
+): Promise<PageTask[]> {
   const shape = taskFilterShape(filter);
   const after = page.afterSeq !== null;
   // A job comes from its task's jobId (see above), which a projection must therefore include.
@@ -122,10 +134,11 @@ export async function listTasks(
   });
   const rows = await queryShaped<Record<string, unknown>>(ex, query, { ...shape.values, afterSeq: page.afterSeq, limit: page.limit + 1 });
   const { taskFields, jobFields } = extra;
-  return rows.map((row) => ({
-    task: decodeRow(row, taskFields) as TaskRow,
-    job: jobColumns && row.jobId != null ? (decodeRow(row, jobFields, { id: row.jobId }) as JobRow) : null,
-  }));
+  return rows.map((row) => {
+    const task = decodeRow(row, taskFields) as PageTask;
+    if (jobColumns) task[JOINED_JOB] = row.jobId != null ? (decodeRow(row, jobFields, { id: row.jobId }) as JobRow) : null;
+    return task;
+  });
 }
 
 export async function countTasks(ex: Executor, filter: TaskFilter | null | undefined): Promise<number> {
