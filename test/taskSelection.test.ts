@@ -158,6 +158,27 @@ describe('the columns a page of tasks selects', () => {
     expect(list).not.toMatch(/"conf"|"result"|"error_info"|"created_at"/);
   });
 
+  it('reads the cursor column only for a query that shows a cursor, and pages the same either way', async () => {
+    server.resetQueries();
+    const plain = await server.gql<{ tasks: { nodes: { id: string }[]; pageInfo: { hasNextPage: boolean } } }, unknown>(
+      `{ tasks(first: 2) { nodes { id } pageInfo { hasNextPage } } }`,
+    );
+    expect(server.queries.find((q) => /from "tasks"/i.test(q))).not.toMatch(/AS "seq"/);
+    expect(plain.tasks.pageInfo.hasNextPage).toBe(true);
+    type Paged = { tasks: { edges: { cursor: string; node: { id: string } }[]; pageInfo: { endCursor: string; hasNextPage: boolean } } };
+    for (const shows of ['edges { cursor node { id } } pageInfo { hasNextPage }', 'edges { node { id } } pageInfo { endCursor hasNextPage }']) {
+      server.resetQueries();
+      const first = await server.gql<Paged, unknown>(`{ tasks(first: 2) { ${shows} } }`);
+      expect(server.queries.find((q) => /from "tasks"/i.test(q)), shows).toMatch(/AS "seq"/);
+      expect(first.tasks.edges.map((e) => e.node.id)).toEqual(plain.tasks.nodes.map((n) => n.id));
+      const cursor = first.tasks.edges[1]!.cursor ?? first.tasks.pageInfo.endCursor;
+      expect(cursor, shows).toEqual(expect.any(String));
+      const next = await server.gql<{ tasks: { nodes: { id: string }[] } }, unknown>(`{ tasks(first: 2, after: "${cursor}") { nodes { id } } }`);
+      const all = await server.gql<{ tasks: { nodes: { id: string }[] } }, unknown>(`{ tasks(first: 4) { nodes { id } } }`);
+      expect(next.tasks.nodes.map((n) => n.id), shows).toEqual(all.tasks.nodes.slice(2, 4).map((n) => n.id));
+    }
+  });
+
   it('does not let a projected page answer a later lookup of the same task with columns missing', async () => {
     // The parent (the first task) is on the page with only its id selected; `parent` must still load it whole.
     const data = await server.gql<{ tasks: { nodes: { id: string; parent: { conf: unknown; description: string | null } | null }[] } }, unknown>(

@@ -58,8 +58,10 @@ export const JOB_FIELD_COLUMNS: Readonly<Record<string, readonly JobColumn[]>> =
   __typename: [],
 };
 
-/** Always selected: the key and the cursor. */
-const ALWAYS: readonly TaskColumn[] = ['id', 'seq'];
+/** Always selected: the key. */
+const ALWAYS: readonly TaskColumn[] = ['id'];
+/** Selected when the query asks for a cursor (an edge's, or the page's first or last). */
+const CURSOR: readonly TaskColumn[] = ['id', 'seq'];
 /** Always selected of a joined job: its key. */
 const ALWAYS_JOB: readonly JobColumn[] = ['id'];
 
@@ -108,15 +110,24 @@ function readSelection(info: GraphQLResolveInfo): TaskPageSelection {
   if (!tree) return all;
   const connection = tree.fieldsByTypeName.TaskConnection ?? {};
   const selected: ResolveTree[] = [];
+  let cursors = false;
   for (const field of Object.values(connection)) {
     if (field.name === 'nodes') selected.push(...fieldsOf(field.fieldsByTypeName, 'Task'));
     if (field.name === 'edges') {
       for (const edgeField of Object.values(field.fieldsByTypeName.TaskEdge ?? {})) {
         if (edgeField.name === 'node') selected.push(...fieldsOf(edgeField.fieldsByTypeName, 'Task'));
+        if (edgeField.name === 'cursor') cursors = true;
+      }
+    }
+    if (field.name === 'pageInfo') {
+      for (const infoField of Object.values(field.fieldsByTypeName.PageInfo ?? {})) {
+        if (infoField.name === 'startCursor' || infoField.name === 'endCursor') cursors = true;
       }
     }
   }
-  const columns = columnsOf(selected, TASK_FIELD_COLUMNS, ALWAYS);
+  // The cursor is the row's seq: a page that shows none does not read it (one column in six of the
+  // usual page; hasNextPage comes from the extra row, not from seq).
+  const columns = columnsOf(selected, TASK_FIELD_COLUMNS, cursors ? CURSOR : ALWAYS);
   if (!columns) return all;
   const jobFields = selected.filter((f) => f.name === 'job').flatMap((f) => fieldsOf(f.fieldsByTypeName, 'Job'));
   const jobColumns = jobFields.length > 0 ? columnsOf(jobFields, JOB_FIELD_COLUMNS, ALWAYS_JOB) : null;
