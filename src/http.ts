@@ -145,9 +145,10 @@ async function servePlain(yoga: Yoga, req: IncomingMessage, res: ServerResponse,
 /** Aborted when the client goes away before its response is complete (long-polling claims stop waiting). */
 function closeSignal(res: ServerResponse): AbortSignal {
   const controller = new AbortController();
-  const onClose = () => controller.abort();
-  res.once('close', onClose);
-  res.once('finish', () => res.off('close', onClose));
+  // A response always closes; only one that closes before it finished has lost its client.
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
   return controller.signal;
 }
 
