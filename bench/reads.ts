@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { cpuMs, gql, medianBy, metric, type BenchContext, type Metric } from './context.ts';
+import { cpuMs, gql, median, medianBy, metric, type BenchContext, type Metric } from './context.ts';
 
 const QUERY = '{ tasks(first: 100) { nodes { id name status job { id name } } } }';
 
@@ -18,12 +18,12 @@ async function load(url: string, seconds: number): Promise<autocannon.Result> {
 /**
  * 4. Reads: requests/s and latency of `tasks(first: 100)` with job and status fields under 32
  * concurrent connections, against a hand-written node:http + postgres.js endpoint serving the same
- * rows. Target: ≥ 0.5× its throughput. Three rounds of each, in turn (see below); the latencies are
- * those of the median round.
+ * rows. Target: ≥ 0.5× its throughput. Eight short rounds of each, in turn (see below); the
+ * throughputs are the medians of the rounds, the latencies those of the median round.
  */
 export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
-  const seconds = ctx.smoke ? 2 : 5;
-  const rounds = ctx.smoke ? 1 : 3;
+  const seconds = ctx.smoke ? 2 : 3;
+  const rounds = ctx.smoke ? 1 : 8;
   const server = await ctx.startServer();
   await gql(server.url, 'mutation { submitJob(input: { name: "reads", tasks: [' + Array.from({ length: 200 }, (_, i) => `{ name: "read-${i}" }`).join(',') + '] }) { applied } }');
   const check = await gql<{ tasks: { nodes: unknown[] } }>(server.url, QUERY);
@@ -48,8 +48,18 @@ export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
   const warmup = ctx.smoke ? 1 : 3;
   await load(server.url, warmup);
   await load(rawUrl, warmup);
-  // Rounds in turn, ours then the baseline's, and the median round of each: the throughput of either
-  // moved by up to 2x between runs minutes apart on the same (virtual) machine, with the same code.
+  // Rounds in turn, and the median round of each: the throughput of either moved by up to 2x between
+  // runs minutes apart on the same (virtual) machine, with the same code, and by a tenth or more
+  // between rounds seconds apart. Which server goes first alternates (ours, base, base, ours, ...), so
+  // that a drift of the machine's speed during the run weighs on both alike, and eight short rounds
+  // give a steadier median than three long ones. The round-by-round ratios are in the note.
+  //
+  // The baseline runs in one of two garbage-collection regimes, a whole run at a time (about half of
+  // the runs each, seen with --trace-gc-nvp): in one nothing it allocates outlives a scavenge; in the
+  // other a quarter of it (27 of 103 KB per request) is promoted to the old generation, with no
+  // response waiting in a socket buffer, and its CPU per request goes from ~180 to ~300 µs. The ratio
+  // then reads high (0.75-0.8 where it is otherwise 0.55-0.65): the note's CPU per request of each
+  // side tells which run was which.
   const oursRounds: autocannon.Result[] = [];
   const baseRounds: autocannon.Result[] = [];
   // Each server's CPU per request over its rounds: throughput follows whatever else the host runs,
@@ -61,9 +71,13 @@ export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
     cpu[side] += (await cpuMs(pid)) - before;
     into.push(result);
   };
+  const pairRatios: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    await measure(server.url, server.process.pid!, oursRounds, 'ours');
-    await measure(rawUrl, raw.pid!, baseRounds, 'base');
+    const ours = () => measure(server.url, server.process.pid!, oursRounds, 'ours');
+    const base = () => measure(rawUrl, raw.pid!, baseRounds, 'base');
+    if (round % 2 === 0) await ours().then(base);
+    else await base().then(ours);
+    pairRatios.push(oursRounds[round]!.requests.average / baseRounds[round]!.requests.average);
   }
   const perRequestUs = (side: keyof typeof cpu, results: autocannon.Result[]) =>
     (cpu[side] * 1000) / results.reduce((sum, r) => sum + r.requests.total, 0);
@@ -73,7 +87,11 @@ export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
   for (const r of oursRounds) if (r.non2xx > 0 || r.errors > 0) throw new Error(`reads: ${r.non2xx} non-2xx, ${r.errors} errors`);
   const ours = medianBy(oursRounds, (r) => r.requests.average);
   const base = medianBy(baseRounds, (r) => r.requests.average);
-  const note = `${rounds} rounds of ${seconds} s each, in turn; req/s ours ${oursRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; baseline ${baseRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; the median round of each; server CPU per request ours ${perRequestUs('ours', oursRounds).toFixed(0)} µs, baseline ${perRequestUs('base', baseRounds).toFixed(0)} µs`;
+  const note =
+    `${rounds} rounds of ${seconds} s each, in turn; req/s ours ${oursRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; ` +
+    `baseline ${baseRounds.map((r) => r.requests.average.toFixed(0)).join(', ')}; the median round of each; ` +
+    `ours/baseline round by round ${pairRatios.map((r) => r.toFixed(2)).join(', ')} (median ${median(pairRatios).toFixed(2)}); ` +
+    `server CPU per request ours ${perRequestUs('ours', oursRounds).toFixed(0)} µs, baseline ${perRequestUs('base', baseRounds).toFixed(0)} µs`;
   return [
     metric({
       suite: 'reads',
