@@ -68,13 +68,11 @@ builder.queryFields((t) => ({
     type: JobRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    authScopes: { viewer: true },
     resolve: (_root, { id }, { loaders }) => loaders.job.load(id),
   }),
   jobs: t.field({
     type: JobConnection,
     args: { filter: t.arg({ type: JobFilterInput }), first: t.arg.int(), after: t.arg.string() },
-    authScopes: { viewer: true },
     resolve: async (_root, args, ctx) => {
       const page = seqPage(args);
       const filter = { status: args.filter?.status as JobStatus[] | null | undefined, name: args.filter?.name };

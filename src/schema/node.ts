@@ -14,7 +14,6 @@ builder.queryField('node', (t) =>
     type: NodeInterface,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    authScopes: { viewer: true },
     resolve: async (_root, { id }, { loaders }) => (await loaders.task.load(id)) ?? (await loaders.job.load(id)),
   }),
 );

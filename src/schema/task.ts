@@ -120,13 +120,11 @@ builder.queryFields((t) => ({
     type: TaskRef,
     nullable: true,
     args: { id: t.arg.id({ required: true }) },
-    authScopes: { viewer: true },
     resolve: (_root, { id }, { loaders }) => loaders.task.load(id),
   }),
   tasks: t.field({
     type: TaskConnection,
     args: { filter: t.arg({ type: TaskFilterInput }), first: t.arg.int(), after: t.arg.string() },
-    authScopes: { viewer: true },
     resolve: (_root, args, ctx, info) => resolveTaskConnection(ctx, args.filter ?? {}, args, info),
   }),
 }));

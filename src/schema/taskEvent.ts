@@ -160,7 +160,6 @@ builder.queryFields((t) => ({
       'The task event log for polling clients, oldest first. It ends at the newest final event: a page never ' +
       'stops at a cursor that a transaction still in flight could precede, so following `endCursor` misses nothing.',
     args: { filter: t.arg({ type: TaskEventFilterInput }), first: t.arg.int(), after: t.arg.string() },
-    authScopes: { viewer: true },
     resolve: async (_root, args, ctx) => {
       const limit = pageSize(args.first);
       const after = decodeEventCursor(args.after);
@@ -203,7 +202,6 @@ builder.subscriptionFields((t) => ({
       'Task events as they happen. With `after`, first every event after that cursor, then live, with no gap and ' +
       'no duplicate; without it, live from now.',
     args: { filter: t.arg({ type: TaskEventFilterInput }), after: t.arg.string() },
-    authScopes: { viewer: true },
     subscribe: (_root, args, ctx) => {
       checkFilter(args.filter);
       return openTaskEventStream(ctx.services.events, ctx.db, { filter: args.filter, after: decodeEventCursor(args.after) }, ctx.live);
@@ -215,7 +213,6 @@ builder.subscriptionFields((t) => ({
     nullable: false,
     description: 'Only the STATUS_CHANGED events of `taskEvents`.',
     args: { filter: t.arg({ type: TaskEventFilterInput }), after: t.arg.string() },
-    authScopes: { viewer: true },
     subscribe: (_root, args, ctx) => {
       checkFilter(args.filter);
       const kinds = args.filter?.kinds;
@@ -229,7 +226,6 @@ builder.subscriptionFields((t) => ({
     nullable: false,
     description: "Changes of jobs' derived status (of one job when `jobId` is given); `after` as in `taskEvents`.",
     args: { jobId: t.arg.id(), after: t.arg.string() },
-    authScopes: { viewer: true },
     subscribe: (_root, args, ctx) =>
       openJobEventStream(ctx.services.events, ctx.db, { jobId: args.jobId, after: decodeEventCursor(args.after) }, ctx.live),
     resolve: (event: JobEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),

@@ -48,13 +48,11 @@ builder.queryFields((t) => ({
     type: ThreadRef,
     nullable: true,
     args: { name: t.arg.string({ required: true }) },
-    authScopes: { viewer: true },
     resolve: (_root, { name }, { loaders }) => loaders.thread.load(name),
   }),
   threads: t.field({
     type: ThreadConnection,
     args: { first: t.arg.int(), after: t.arg.string() },
-    authScopes: { viewer: true },
     resolve: async (_root, args, ctx) => {
       const page = seqPage(args);
       const rows = await listThreads(ctx.db, page);

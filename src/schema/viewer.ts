@@ -10,5 +10,5 @@ const ViewerRef = builder.objectRef<Viewer>('Viewer').implement({
 });
 
 builder.queryField('viewer', (t) =>
-  t.field({ type: ViewerRef, nullable: false, authScopes: { viewer: true }, resolve: (_root, _args, ctx) => ctx.viewer }),
+  t.field({ type: ViewerRef, nullable: false, resolve: (_root, _args, ctx) => ctx.viewer }),
 );

@@ -119,14 +119,12 @@ builder.queryFields((t) => ({
     nullable: false,
     description: `The workers seen, most recently seen first (at most \`first\`, default ${LIMITS.defaultPageSize}, max ${LIMITS.maxPageSize}).`,
     args: { first: t.arg.int() },
-    authScopes: { viewer: true },
     resolve: (_root, args, ctx) => listWorkers(ctx.db, pageSize(args.first)),
   }),
   worker: t.field({
     type: WorkerRef,
     nullable: true,
     args: { name: t.arg.string({ required: true }) },
-    authScopes: { viewer: true },
     resolve: async (_root, { name }, ctx) => (await loadWorkersByName(ctx.db, [name]))[0] ?? null,
   }),
 }));
