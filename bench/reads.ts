@@ -58,8 +58,8 @@ export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
   // the runs each, seen with --trace-gc-nvp): in one nothing it allocates outlives a scavenge; in the
   // other a quarter of it (27 of 103 KB per request) is promoted to the old generation, with no
   // response waiting in a socket buffer, and its CPU per request goes from ~180 to ~300 µs. The ratio
-  // then reads high (0.75-0.8 where it is otherwise 0.55-0.65): the note's CPU per request of each
-  // side tells which run was which.
+  // then reads high (0.8-1.0 where it is otherwise about 0.6-0.67): the note's CPU per request of
+  // each side tells which run was which.
   const oursRounds: autocannon.Result[] = [];
   const baseRounds: autocannon.Result[] = [];
   // Each server's CPU per request over its rounds: throughput follows whatever else the host runs,
