@@ -68,6 +68,16 @@ export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
   return [...items].sort((a, b) => key(a) - key(b))[items.length >> 1]!;
 }
 
+/**
+ * One round of two measurements taken in turn: `a` first in even rounds, `b` first in odd ones, so
+ * that a drift of the machine's speed during a run weighs on both sides alike.
+ */
+export async function inTurn(round: number, a: () => Promise<unknown>, b: () => Promise<unknown>): Promise<void> {
+  const [first, second] = round % 2 === 0 ? [a, b] : [b, a];
+  await first();
+  await second();
+}
+
 /** CPU time (user + system) a process has used, in ms (Linux: /proc/<pid>/stat, 10 ms ticks). */
 export async function cpuMs(pid: number): Promise<number> {
   const stat = await readFile(`/proc/${pid}/stat`, 'utf8');

@@ -1,7 +1,7 @@
 import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { runMigrations } from 'graphile-worker';
-import { gql, median, metric, type BenchContext, type Metric } from './context.ts';
+import { gql, inTurn, median, metric, type BenchContext, type Metric } from './context.ts';
 
 /**
  * 3. Dispatch: no-op tasks claimed and concluded per second, end to end, by 4 reference-worker
@@ -107,10 +107,11 @@ export async function benchDispatch(ctx: BenchContext): Promise<Metric[]> {
     const oursRates: number[] = [];
     const theirRates: number[] = [];
     for (let round = 0; round < rounds; round++) {
-      const measureOurs = async () => void oursRates.push(await ours(taskCount));
-      const measureTheirs = async () => void theirRates.push(await theirs(taskCount));
-      if (round % 2 === 0) await measureOurs().then(measureTheirs);
-      else await measureTheirs().then(measureOurs);
+      await inTurn(
+        round,
+        async () => oursRates.push(await ours(taskCount)),
+        async () => theirRates.push(await theirs(taskCount)),
+      );
       // Each round starts from vacuumed tables, as autovacuum keeps them: without it the dead index
       // entries of every claimed and concluded task piled up from one round to the next, and our third
       // round cost Postgres 980 µs per task against 365 in the first.

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import autocannon from 'autocannon';
-import { cpuMs, gql, median, medianBy, metric, type BenchContext, type Metric } from './context.ts';
+import { cpuMs, gql, inTurn, median, medianBy, metric, type BenchContext, type Metric } from './context.ts';
 
 const QUERY = '{ tasks(first: 100) { nodes { id name status job { id name } } } }';
 
@@ -71,13 +71,12 @@ export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
     cpu[side] += (await cpuMs(pid)) - before;
     into.push(result);
   };
-  const pairRatios: number[] = [];
   for (let round = 0; round < rounds; round++) {
-    const ours = () => measure(server.url, server.process.pid!, oursRounds, 'ours');
-    const base = () => measure(rawUrl, raw.pid!, baseRounds, 'base');
-    if (round % 2 === 0) await ours().then(base);
-    else await base().then(ours);
-    pairRatios.push(oursRounds[round]!.requests.average / baseRounds[round]!.requests.average);
+    await inTurn(
+      round,
+      () => measure(server.url, server.process.pid!, oursRounds, 'ours'),
+      () => measure(rawUrl, raw.pid!, baseRounds, 'base'),
+    );
   }
   const perRequestUs = (side: keyof typeof cpu, results: autocannon.Result[]) =>
     (cpu[side] * 1000) / results.reduce((sum, r) => sum + r.requests.total, 0);
@@ -85,6 +84,7 @@ export async function benchReads(ctx: BenchContext): Promise<Metric[]> {
   await server.stop();
   await ctx.reset();
   for (const r of oursRounds) if (r.non2xx > 0 || r.errors > 0) throw new Error(`reads: ${r.non2xx} non-2xx, ${r.errors} errors`);
+  const pairRatios = oursRounds.map((r, i) => r.requests.average / baseRounds[i]!.requests.average);
   const ours = medianBy(oursRounds, (r) => r.requests.average);
   const base = medianBy(baseRounds, (r) => r.requests.average);
   const note =
