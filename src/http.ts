@@ -58,10 +58,10 @@ type RegularMediaType = (typeof REGULAR_MEDIA_TYPES)[number];
  * itself (no query string), from a client that is not a browser page (no Origin: no CORS headers to
  * add), accepting a plain JSON response. Otherwise null, and yoga serves the request whole.
  *
- * For a single result yoga takes the first of the Accept header's entries that matches one of its two
- * JSON types, and of those the last it matches (a wildcard: application/json); q-values aside, as yoga sets
- * them aside. So does this. An Accept that matches neither (only `text/event-stream`, say) is yoga's
- * to answer, with a stream or a 406.
+ * For a single result yoga takes the first of the Accept header's entries that matches one of its
+ * two JSON types, and of those the last it matches (a wildcard: application/json); q-values aside, as
+ * yoga sets them aside. So does this. An Accept that matches neither (only `text/event-stream`, say)
+ * is yoga's to answer, with a stream or a 406.
  */
 export function plainRequest(req: Pick<IncomingMessage, 'method' | 'url' | 'headers'>, endpoint: string): RegularMediaType | null {
   if (req.method !== 'POST' || req.url !== endpoint || req.headers.origin !== undefined) return null;
@@ -125,11 +125,7 @@ async function servePlain(yoga: Yoga, req: IncomingMessage, res: ServerResponse,
   const params = plainParameters(body);
   if (params === null) return serveWithBody(yoga, req, res, body);
   try {
-    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url}`, {
-      method: 'POST',
-      headers: req.headers as Record<string, string>,
-      signal: closeSignal(res),
-    });
+    const request = fetchRequest(yoga, req, res);
     // `getResultForParams` is yoga's (public) method for one set of parameters; the server adapter's
     // type does not show it.
     const server = yoga as unknown as {
@@ -142,25 +138,28 @@ async function servePlain(yoga: Yoga, req: IncomingMessage, res: ServerResponse,
   }
 }
 
-/** Aborted when the client goes away before its response is complete (long-polling claims stop waiting). */
-function closeSignal(res: ServerResponse): AbortSignal {
+/**
+ * The Fetch request yoga sees for `req` (with `body`, when yoga is to parse it). Its signal aborts
+ * when the client goes away before its response is complete: long-polling claims stop waiting,
+ * subscriptions over SSE end.
+ */
+function fetchRequest(yoga: Yoga, req: IncomingMessage, res: ServerResponse, body?: string): Request {
   const controller = new AbortController();
   // A response always closes; only one that closes before it finished has lost its client.
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return controller.signal;
+  return new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
+    method: req.method,
+    headers: req.headers as Record<string, string>,
+    ...(body !== undefined ? { body } : {}),
+    signal: controller.signal,
+  });
 }
 
 async function serveWithBody(yoga: Yoga, req: IncomingMessage, res: ServerResponse, body: string): Promise<void> {
   try {
-    const request = new yoga.fetchAPI.Request(`http://${req.headers.host ?? 'localhost'}${req.url ?? '/'}`, {
-      method: req.method,
-      headers: req.headers as Record<string, string>,
-      body,
-      signal: closeSignal(res),
-    });
-    await sendNodeResponse(await yoga.handleRequest(request, { req, res }), res, req, true);
+    await sendNodeResponse(await yoga.handleRequest(fetchRequest(yoga, req, res, body), { req, res }), res, req, true);
   } catch (error) {
     failResponse(yoga, res, error);
   }
