@@ -54,10 +54,15 @@ beforeAll(async () => {
   );
   claimed = claimTasks.tasks;
 
-  const { taskEvents } = await server.gql<{ taskEvents: { pageInfo: { endCursor: string } } }, unknown>(
+  // The query reads the final log only: on a shared Postgres another database's open transaction can
+  // hold back the events just written, and the end cursor of an empty page is null (a subscription
+  // given `after: null` starts live from now and would rightly miss every conclusion).
+  await settleEventLog(server.db.database.db);
+  const { taskEvents } = await server.gql<{ taskEvents: { pageInfo: { endCursor: string | null } } }, unknown>(
     `query JsonValuesCursor { taskEvents(first: 500) { pageInfo { endCursor } } }`,
   );
-  cursorBefore = taskEvents.pageInfo.endCursor;
+  expect(taskEvents.pageInfo.endCursor, 'the cursor of the events so far').not.toBeNull();
+  cursorBefore = taskEvents.pageInfo.endCursor!;
 
   const { concludeTasks } = await server.gql<{ concludeTasks: { errors: unknown[]; tasks: TaskJson[] } }, { input: unknown }>(
     `mutation JsonValuesConclude($input: ConcludeTasksInput!) {
