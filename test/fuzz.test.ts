@@ -22,19 +22,22 @@ import { rootFields, stateFingerprint } from './support/schemaOperations.ts';
 /**
  * Fuzzing the running server with operations generated from the schema: random root fields,
  * selections, arguments and values (valid, boundary, wrong-typed, hostile), random credentials, and
- * now and then a broken document or body. Seeded, so a failure replays; bounded in time.
+ * now and then a broken document or body. Seeded, and each phase sends a fixed number of operations
+ * (not as many as fit in a time budget, which made what ran, and whether a floor was met, depend on
+ * how busy the machine was), so a failure replays with its seed.
  * Every answer must be below 500 and free of INTERNAL_SERVER_ERROR; every rejected request must
  * leave the database exactly as it was.
  */
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20261123);
 /** Phase 1: requests that must all be refused (bad credentials, or a VIEWER mutating), 4 in flight. */
-const REFUSED_OPERATIONS = 2_000;
+const REFUSED_OPERATIONS = 1_200;
 /** Phase 2: any credential, one at a time, the database compared around every rejected request. */
-const MIXED_OPERATIONS = 1_500;
+const MIXED_OPERATIONS = 500;
 /** Phase 3: random operations (subscriptions included) over one WebSocket connection. */
 const WEBSOCKET_OPERATIONS = 300;
-const TIME_BUDGET_MS = 15_000;
+/** Per phase: about 10 s on a two-core machine running the suite, several times that when it is overloaded. */
+const PHASE_TIMEOUT_MS = 180_000;
 
 /** mulberry32: a tiny seeded PRNG, so that every run with a seed sends the same requests. */
 function prng(seed: number) {
@@ -281,7 +284,7 @@ describe('fuzzing the running server', () => {
     const started = Date.now();
     let sent = 0;
     const worker = async () => {
-      while (sent < REFUSED_OPERATIONS && Date.now() - started < TIME_BUDGET_MS) {
+      while (sent < REFUSED_OPERATIONS) {
         const n = ++sent;
         const credential = rng.pick(credentials);
         let { body } = generate(rng, pools);
@@ -295,9 +298,8 @@ describe('fuzzing the running server', () => {
     };
     await Promise.all([worker(), worker(), worker(), worker()]);
     console.log(`fuzz phase 1 (seed ${SEED}): ${sent} refused requests in ${Date.now() - started} ms`);
-    expect(sent).toBeGreaterThanOrEqual(500);
     expect(await stateFingerprint(server.db.database.db)).toBe(before);
-  }, 60_000);
+  }, PHASE_TIMEOUT_MS);
 
   it(`answers ${MIXED_OPERATIONS} random operations with any credential without a 5xx or a change from a rejected request (seed ${SEED + 1})`, async () => {
     const rng = prng(SEED + 1);
@@ -313,7 +315,7 @@ describe('fuzzing the running server', () => {
     const started = Date.now();
     const stats = { sent: 0, rejected: 0, partial: 0, ok: 0 };
     let fingerprint = await stateFingerprint(server.db.database.db);
-    while (stats.sent < MIXED_OPERATIONS && Date.now() - started < TIME_BUDGET_MS) {
+    while (stats.sent < MIXED_OPERATIONS) {
       const { body, roots } = generate(rng, pools);
       const credential = rng.pick(credentials);
       const answer = await send(body, credential, ++stats.sent);
@@ -339,12 +341,11 @@ describe('fuzzing the running server', () => {
       fingerprint = now;
     }
     console.log(`fuzz phase 2 (seed ${SEED + 1}): ${JSON.stringify(stats)} in ${Date.now() - started} ms`);
-    expect(stats.sent).toBeGreaterThanOrEqual(300);
     expect(stats.ok).toBeGreaterThan(0);
     expect(stats.rejected).toBeGreaterThan(0);
     // Still serving, and every credential still resolves as before.
     expect((await server.request('{ viewer { role } }', {}, { token: tokens.VIEWER })).data).toEqual({ viewer: { role: 'VIEWER' } });
-  }, 60_000);
+  }, PHASE_TIMEOUT_MS);
 
   it(`answers ${WEBSOCKET_OPERATIONS} random operations over one WebSocket connection without an internal error or a dropped socket (seed ${SEED + 2})`, async () => {
     const rng = prng(SEED + 2);
@@ -352,7 +353,7 @@ describe('fuzzing the running server', () => {
     const started = Date.now();
     let sent = 0;
     try {
-      while (sent < WEBSOCKET_OPERATIONS && Date.now() - started < 10_000) {
+      while (sent < WEBSOCKET_OPERATIONS) {
         const generated = generate(rng, pools);
         if (generated.roots === 0) continue; // garbage bodies are an HTTP matter
         const { query, variables } = JSON.parse(generated.body) as { query: string; variables: Record<string, unknown> };
@@ -369,11 +370,10 @@ describe('fuzzing the running server', () => {
         expect(errors.some((e) => e.extensions?.code === 'INTERNAL_SERVER_ERROR'), context).toBe(false);
       }
       console.log(`fuzz phase 3 (seed ${SEED + 2}): ${sent} WebSocket operations in ${Date.now() - started} ms`);
-      expect(sent).toBeGreaterThanOrEqual(100);
       const alive = wsSubscribe(client, '{ viewer { role } }');
       expect((await alive.next(5_000)).data).toEqual({ viewer: { role: 'ADMIN' } });
     } finally {
       await client.dispose();
     }
-  }, 60_000);
+  }, PHASE_TIMEOUT_MS);
 });
