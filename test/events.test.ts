@@ -8,7 +8,7 @@ import { openTaskEventStream, StreamEnd } from '../src/events/streams.ts';
 import { pruneEvents } from '../src/sql/events.ts';
 import { recordProgress } from '../src/sql/progress.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { changeStatuses, eventually, settleEventLog, sseSubscribe, wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { changeStatuses, eventually, settleEventLog, sseSubscribe, taskLogEnd, wsClient, wsSubscribe } from './support/subscriptions.ts';
 
 const RunTasks = graphql(`
   mutation EventsRunTasks($input: RunTasksInput!) {
@@ -65,22 +65,9 @@ async function run(names: string[]): Promise<string[]> {
   return runTasks!.ids as string[];
 }
 
-async function end(): Promise<string | null> {
-  await settleEventLog(db());
-  let after: string | null = null;
-  for (;;) {
-    const page: { pageInfo: { hasNextPage: boolean; endCursor?: string | null } } | null | undefined = (
-      await server.gql(Page, { first: 500, after })
-    ).taskEvents;
-    if (!page) throw new Error('no page');
-    if (!page.pageInfo.hasNextPage) return page.pageInfo.endCursor ?? after;
-    after = page.pageInfo.endCursor ?? null;
-  }
-}
-
 describe('the taskEvents query', () => {
   it('pages through the log in order with stable cursors', async () => {
-    const start = await end();
+    const start = await taskLogEnd(server);
     const ids = await run(['a', 'b', 'c', 'd', 'e']);
     await settleEventLog(db());
     const first = (await server.gql(Page, { first: 2, after: start })).taskEvents!;
@@ -138,7 +125,7 @@ describe('retention', () => {
     await run(['old-1', 'old-2', 'old-3']);
     await settleEventLog(db());
     const all = (await server.gql(Page, { first: 500 })).taskEvents!;
-    const before = await end();
+    const before = await taskLogEnd(server);
     const keepFrom = all.edges.at(-2)!.node; // the last two events stay young
     await db().execute(sql`UPDATE task_events SET at = now() - interval '8 days'`);
     await db().execute(sql`UPDATE task_events SET at = now() WHERE id >= (

@@ -3,7 +3,7 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { settleEventLog, wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { settleEventLog, taskLogEnd, wsClient, wsSubscribe } from './support/subscriptions.ts';
 
 /**
  * JSON values come back exactly as they were sent, on every read path. A JSON string that spells
@@ -54,15 +54,10 @@ beforeAll(async () => {
   );
   claimed = claimTasks.tasks;
 
-  // The query reads the final log only: on a shared Postgres another database's open transaction can
-  // hold back the events just written, and the end cursor of an empty page is null (a subscription
-  // given `after: null` starts live from now and would rightly miss every conclusion).
-  await settleEventLog(server.db.database.db);
-  const { taskEvents } = await server.gql<{ taskEvents: { pageInfo: { endCursor: string | null } } }, unknown>(
-    `query JsonValuesCursor { taskEvents(first: 500) { pageInfo { endCursor } } }`,
-  );
-  expect(taskEvents.pageInfo.endCursor, 'the cursor of the events so far').not.toBeNull();
-  cursorBefore = taskEvents.pageInfo.endCursor!;
+  // Not null: a subscription given `after: null` starts live from now and would rightly miss every conclusion.
+  const end = await taskLogEnd(server);
+  expect(end, 'the cursor of the events so far').not.toBeNull();
+  cursorBefore = end!;
 
   const { concludeTasks } = await server.gql<{ concludeTasks: { errors: unknown[]; tasks: TaskJson[] } }, { input: unknown }>(
     `mutation JsonValuesConclude($input: ConcludeTasksInput!) {

@@ -9,6 +9,7 @@ import {
   settleEventLog,
   eventually,
   sseSubscribe,
+  taskLogEnd,
   wsClient,
   wsSubscribe,
   type Stream,
@@ -115,12 +116,6 @@ async function log(filter: Record<string, unknown> | null, after: string | null)
   }
 }
 
-/** The cursor of the newest event now (everything after it is "new"). */
-async function logEnd(): Promise<string | null> {
-  const all = await log(null, null);
-  return all.at(-1)?.cursor ?? null;
-}
-
 async function run(names: string[], extra: Record<string, unknown> = {}): Promise<string[]> {
   const { runTasks } = await server.gql(RunTasks, { input: { tasks: names.map((name) => ({ name, ...extra })) } });
   return runTasks!.ids as string[];
@@ -151,7 +146,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
   });
 
   it('filters by ids, job, thread, kinds and statuses — live and replayed alike', async () => {
-    const start = await logEnd();
+    const start = await taskLogEnd(server);
     const filters: Record<string, Record<string, unknown>> = {};
     // Live subscriptions (registered before the changes: served by the hub's in-memory filters).
     const live: Record<string, Stream<TaskEventsData>> = {};
@@ -167,7 +162,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
     filters.statuses = { statuses: ['RUNNING', 'FAILED'] };
     filters.combined = { jobId, kinds: ['STATUS_CHANGED'], statuses: ['COMPLETED'] };
     filters.none = { jobId: 'nonsense' };
-    const afterSetup = await logEnd();
+    const afterSetup = await taskLogEnd(server);
     for (const [name, filter] of Object.entries(filters)) live[name] = subscribe(transport, TaskEvents, { filter });
     await eventually(() => hub().listenerCount('task') === Object.keys(filters).length, 5_000, 'the feeds');
 
@@ -201,7 +196,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
   });
 
   it('replays after a cursor, then goes live with no gap and no duplicate', async () => {
-    const start = await logEnd();
+    const start = await taskLogEnd(server);
     const ids = await run(['r0', 'r1', 'r2']);
     await changeStatuses(db(), ids, 'RUNNING');
     const stream = subscribe(transport, TaskEvents, { after: start });
@@ -215,7 +210,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
   });
 
   it('disconnect, changes while away, reconnect with the last cursor: every missed event once, in order', async () => {
-    const start = await logEnd();
+    const start = await taskLogEnd(server);
     const ids = await run(['d0', 'd1']);
     const first = subscribe(transport, TaskEvents, { after: start });
     const seen = (await first.take(2)).map((d) => d.taskEvents.cursor);
@@ -244,7 +239,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
   });
 
   it('taskStatusChanged carries STATUS_CHANGED events only, with the filter applied', async () => {
-    const start = await logEnd();
+    const start = await taskLogEnd(server);
     const ids = await run(['s0', 's1']);
     await changeStatuses(db(), ids, 'RUNNING');
     await deleteTasks(db(), [ids[0]!]);
@@ -260,7 +255,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
   });
 
   it('jobStatusChanged follows a job through its derived statuses', async () => {
-    const start = await logEnd();
+    const start = await taskLogEnd(server);
     const jobStart = await (async () => {
       const stream = subscribe<{ jobStatusChanged: { cursor: string } }>(transport, JobStatusChanged, {});
       await eventually(() => hub().listenerCount('job') === 1, 5_000, 'the job feed');

@@ -5,6 +5,7 @@ import WebSocket from 'ws';
 import { inTransaction, notifyEvents, queryRows, type Executor } from '../../src/db/database.ts';
 import { refreshJobStatuses } from '../../src/sql/jobWrites.ts';
 import { uuidArray } from '../../src/sql/params.ts';
+import type { TestServer } from './server.ts';
 
 /**
  * Real subscription clients for the tests: graphql-ws over WebSocket, and GraphQL over SSE (yoga's
@@ -206,6 +207,28 @@ export async function settleEventLog(db: Executor, timeoutMs = 15_000): Promise<
     timeoutMs,
     'the event log to settle',
   );
+}
+
+type LogPage = { pageInfo: { hasNextPage: boolean; endCursor: string | null } };
+
+/**
+ * taskLogEnd: the cursor of the newest event of the task log (null while it has none), once every
+ * committed event is final (settleEventLog): a subscription given it as `after` gets every change made
+ * after this call and none from before. Without the settling, a page read while another database's
+ * transaction holds the cluster's xmin back can end early, or be empty with a null cursor, which a
+ * subscription takes as "live from now".
+ */
+export async function taskLogEnd(server: Pick<TestServer, 'app' | 'gql'>): Promise<string | null> {
+  await settleEventLog(server.app.services.database.db);
+  let after: string | null = null;
+  for (;;) {
+    const { taskEvents: page }: { taskEvents: LogPage } = await server.gql(
+      'query TaskLogEnd($after: String) { taskEvents(first: 500, after: $after) { pageInfo { hasNextPage endCursor } } }',
+      { after },
+    );
+    if (!page.pageInfo.hasNextPage) return page.pageInfo.endCursor ?? after;
+    after = page.pageInfo.endCursor;
+  }
 }
 
 /**
