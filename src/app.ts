@@ -2,8 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
-import { getOperationAST } from 'graphql';
-import { useGraphQlJit } from '@envelop/graphql-jit';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
 import { applyDueConclusionsStep } from './commands/concludeTask.ts';
 import { ClaimWaiter } from './claims/claimWaiter.ts';
@@ -18,6 +16,7 @@ import { EventHub } from './events/hub.ts';
 import type { LiveGroups } from './events/liveGroups.ts';
 import { pruneEventsStep } from './events/retention.ts';
 import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
+import { useOperationExecutor } from './executor.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
 import { createGraphqlListener } from './http.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
@@ -83,12 +82,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...operationLimitPlugins({ introspection: config.introspection }),
       useStorableTextOnly(),
       useTokenRevocation(revocations),
-      // Queries and mutations run compiled (graphql-jit, cached per parsed document): several times
-      // faster than the interpreting executor on pages of tasks. Subscriptions keep the standard one.
-      useGraphQlJit({}, {
-        enableIf: (args) => getOperationAST(args.document, args.operationName)?.operation !== 'subscription',
-        onError: (result) => log.error({ errors: result.errors }, 'graphql-jit could not compile an operation'),
-      }),
+      // Compiled (graphql-jit) where that gives exactly what graphql-js gives, graphql-js elsewhere.
+      useOperationExecutor(log),
     ],
     // HTTP and SSE carry a Fetch request, graphql-ws operations their connection_init credentials.
     context: (initial) => createContext({ ...operationCredentials(initial), site: requestSite(initial) }),
