@@ -20,6 +20,7 @@ import { useOperationExecutor } from './executor.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
 import { createGraphqlListener } from './http.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
+import { documentAdmission, loadPersistedDocuments } from './limits/persistedDocuments.ts';
 import { useStorableTextOnly } from './limits/textInput.ts';
 import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
@@ -55,6 +56,8 @@ const SWEEP_STEPS: SweepStep[] = [applyDueConclusionsStep, failTimedOutStep, exp
 export async function buildApp(options: AppOptions): Promise<App> {
   const { config } = options;
   const log = options.logger ?? createLogger(config.logLevel);
+  // Before anything opens: a bad manifest stops the start with what is wrong with it.
+  const admission = documentAdmission(config.persistedDocumentsFile ? loadPersistedDocuments(config.persistedDocumentsFile) : null);
   const ownsDatabase = !options.database;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
@@ -79,6 +82,9 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // The body limit is applied where the body is read, before yoga (src/http.ts).
     maxRequestBodySize: false,
     plugins: [
+      // First: their onParams turn a documentId or an APQ hash into the document's text, which every
+      // plugin after them (limits, text checks, the executor) then sees like any other document.
+      ...admission.plugins,
       ...operationLimitPlugins({ introspection: config.introspection }),
       useStorableTextOnly(),
       useTokenRevocation(revocations),
@@ -147,6 +153,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     authenticate: (authorization, upgrade) =>
       viewers.resolve(authorization, { host: upgrade.headers.host, origin: upgrade.headers.origin }),
     maxPayload: config.maxBodyBytes,
+    resolveParams: admission.resolveParams,
     maxOperationsPerConnection: config.maxSubscriptionsPerConnection,
     share: {
       // Nothing a subscription can select depends on who asks beyond the role.

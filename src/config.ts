@@ -19,6 +19,7 @@ const schema = z.object({
   TASKLANE_MAX_SUBSCRIPTIONS_PER_CONNECTION: z.coerce.number().int().min(1).default(100),
   TASKLANE_MAX_SUBSCRIBER_BACKLOG_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   TASKLANE_SUBSCRIBER_WRITE_INTERVAL_MS: z.coerce.number().int().min(1).max(1000).default(50),
+  TASKLANE_PERSISTED_DOCUMENTS: z.string().min(1).optional(),
 });
 
 export interface Config {
@@ -49,6 +50,12 @@ export interface Config {
    * gets its next event at once.
    */
   subscriberWriteIntervalMs: number;
+  /**
+   * The trusted-documents manifest (GraphQL Code Generator's persisted-documents.json): when set, the
+   * server runs only its documents, by documentId; unset, it runs any document and accepts Apollo's
+   * automatic persisted queries. Read once at start (src/limits/persistedDocuments.ts).
+   */
+  persistedDocumentsFile: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -75,5 +82,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSubscriptionsPerConnection: e.TASKLANE_MAX_SUBSCRIPTIONS_PER_CONNECTION,
     maxSubscriberBacklogBytes: e.TASKLANE_MAX_SUBSCRIBER_BACKLOG_BYTES,
     subscriberWriteIntervalMs: e.TASKLANE_SUBSCRIBER_WRITE_INTERVAL_MS,
+    persistedDocumentsFile: e.TASKLANE_PERSISTED_DOCUMENTS,
   };
 }

@@ -24,6 +24,11 @@ export const LIMITS = {
   defaultMaxAttempts: 3,
   maxClaimLimit: 1_000,
   maxWaitMs: 60_000,
+  // Apollo's automatic persisted queries (without a trusted-documents manifest): the texts kept by
+  // hash, each for an hour; 1,000 of at most 32 Ki characters bound the store to 32 Mi characters.
+  maxApqQueries: 1_000,
+  maxApqQueryLength: 32 * 1024,
+  apqTtlMs: 3_600_000,
 } as const;
 
 export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {

@@ -2,7 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { execute, getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
-import type { Disposable } from 'graphql-ws';
+import type { Disposable, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import type { YogaInitialContext, YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
@@ -428,6 +428,12 @@ export function serveGraphqlWs<TContext extends object>(
     maxPayload?: number;
     /** Operations one connection may have running at once (subscriptions, mostly). */
     maxOperationsPerConnection?: number;
+    /**
+     * The operation's parameters as the pipeline is to see them (yoga's onParams hooks do not run
+     * here): trusted documents resolve a documentId to the manifest's text. Throws a GraphQLError to
+     * refuse the operation.
+     */
+    resolveParams?: (params: SubscribePayload) => Promise<SubscribePayload>;
     /** Share the live phase of identical subscriptions; off when not given. */
     share?: ShareOptions<TContext>;
   } = {},
@@ -470,7 +476,7 @@ export function serveGraphqlWs<TContext extends object>(
           return false; // graphql-ws closes the socket with 4403 Forbidden
         }
       },
-      onSubscribe: async (ctx, id, params) => {
+      onSubscribe: async (ctx, id, payload) => {
         // ctx.subscriptions already holds this operation's id.
         const limit = options.maxOperationsPerConnection;
         if (limit !== undefined && Object.keys(ctx.subscriptions).length > limit) {
@@ -480,6 +486,14 @@ export function serveGraphqlWs<TContext extends object>(
               { extensions: { code: 'BAD_USER_INPUT', limit: 'maxSubscriptionsPerConnection' } },
             ),
           ];
+        }
+        let params = payload;
+        try {
+          // graphql-ws requires a `query` string: a client sending a documentId sends `query: ""`.
+          if (options.resolveParams) params = await options.resolveParams(payload);
+        } catch (error) {
+          if (error instanceof GraphQLError) return [error];
+          throw error;
         }
         const websocket: OperationCredentials = {
           authorization: connectionAuthorization(ctx.connectionParams, ctx.extra.request.headers.authorization),
