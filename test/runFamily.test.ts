@@ -213,10 +213,61 @@ describe('runTasks', () => {
     expect(good.runTasks.applied).toBe(true);
   });
 
-  it('refuses a key that another operation used', async () => {
+  it('refuses a key that another operation used, as any other request with the key, creating nothing', async () => {
     await server.gql(SubmitJob, { input: { name: 'j', idempotencyKey: 'shared-key', tasks: [{ name: 'x' }] } });
-    const result = await server.request(RunTasks, { input: { idempotencyKey: 'shared-key', tasks: [{ name: 'x' }] } });
-    expect(result.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
+    const before = await count('tasks');
+    const { runTasks } = await server.gql(RunTasks, { input: { idempotencyKey: 'shared-key', tasks: [{ name: 'x' }] } });
+    expect(runTasks).toMatchObject({ applied: false, ids: [], tasks: [] });
+    expect(runTasks.errors).toEqual([
+      { index: null, taskId: null, status: null, code: 'INVALID_INPUT', message: expect.stringMatching(/idempotencyKey "shared-key" was already used for a submitJob request/) },
+    ]);
+    expect(await count('tasks')).toBe(before);
+  });
+
+  it('refuses a key reused with different input, creating nothing (runTasks and submitJob)', async () => {
+    const first = await server.gql(RunTasks, { input: { idempotencyKey: 'key-in', tasks: [{ name: 'a', conf: { frame: 1 } }] } });
+    const job = await server.gql(SubmitJob, { input: { name: 'j', idempotencyKey: 'key-job', tasks: [{ name: 'a' }] } });
+    const before = { tasks: await count('tasks'), jobs: await count('jobs'), events: await count('task_events') };
+    const otherRun = await server.gql(RunTasks, { input: { idempotencyKey: 'key-in', tasks: [{ name: 'a', conf: { frame: 2 } }] } });
+    const otherJob = await server.gql(SubmitJob, { input: { name: 'j', priority: 9, idempotencyKey: 'key-job', tasks: [{ name: 'a' }] } });
+    for (const payload of [otherRun.runTasks, otherJob.submitJob]) {
+      expect(payload.applied).toBe(false);
+      expect(payload.tasks).toEqual([]);
+      expect(payload.errors).toEqual([
+        {
+          index: null,
+          taskId: null,
+          status: null,
+          code: 'INVALID_INPUT',
+          message: expect.stringMatching(/^idempotencyKey "key-(in|job)" was already used for another (runTasks|submitJob) request \(different input\)/),
+        },
+      ]);
+    }
+    expect(otherJob.submitJob.job).toBeNull();
+    expect({ tasks: await count('tasks'), jobs: await count('jobs'), events: await count('task_events') }).toEqual(before);
+    // The first request is still the key's: repeating it returns its result.
+    const again = await server.gql(RunTasks, { input: { idempotencyKey: 'key-in', tasks: [{ name: 'a', conf: { frame: 1 } }] } });
+    expect(again.runTasks).toMatchObject({ applied: true, ids: first.runTasks.ids, errors: [] });
+    const jobAgain = await server.gql(SubmitJob, { input: { name: 'j', idempotencyKey: 'key-job', tasks: [{ name: 'a' }] } });
+    expect(jobAgain.submitJob.job!.id).toBe(job.submitJob.job!.id);
+  });
+
+  it('takes the same request with its keys in another order as the same request', async () => {
+    const input = { tasks: [{ name: 'k', conf: { b: 2, a: { y: 1, x: [1, { q: 1, p: 2 }] } }, priority: 3 }], idempotencyKey: 'key-order' };
+    const first = await server.gql(RunTasks, { input });
+    const before = await count('tasks');
+    const reordered = {
+      idempotencyKey: 'key-order',
+      tasks: [{ priority: 3, conf: { a: { x: [1, { p: 2, q: 1 }], y: 1 }, b: 2 }, name: 'k' }],
+    };
+    const again = await server.gql(RunTasks, { input: reordered });
+    expect(again.runTasks).toMatchObject({ applied: true, ids: first.runTasks.ids, errors: [] });
+    expect(await count('tasks')).toBe(before);
+    // Array order is part of the request: the same items in another order are another request.
+    const swapped = await server.gql(RunTasks, {
+      input: { idempotencyKey: 'key-order', tasks: [{ name: 'k', conf: { b: 2, a: { y: 1, x: [{ q: 1, p: 2 }, 1] } }, priority: 3 }] },
+    });
+    expect(swapped.runTasks.errors.map((e) => e.code)).toEqual(['INVALID_INPUT']);
   });
 
   it('inserts 10,000 definitions in one call with a constant number of statements', async () => {

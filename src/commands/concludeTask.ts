@@ -1,7 +1,9 @@
 import { inTransaction, notifyEvents, type Executor } from '../db/database.ts';
+import type { EventCursor } from '../domain/cursors.ts';
 import { parseId } from '../domain/ids.ts';
 import { LIMITS, badInput, checkBatchSize, jsonByteLength } from '../domain/limits.ts';
 import { concludeTransition, isHeldByWorker, type ConcludeOutcome, type TaskStatus } from '../domain/taskStateMachine.ts';
+import { laterCursor } from '../sql/events.ts';
 import { refreshJobStatuses } from '../sql/jobWrites.ts';
 import {
   clearPendingConclusions,
@@ -89,8 +91,9 @@ interface Immediate {
 /**
  * Writes conclusions now: the concluded rows with their events, and for deferred destroys, the
  * deletions; then the touched jobs' statuses, and the transaction's NOTIFY when anything changed.
+ * Returns the cursor of the last event written.
  */
-async function writeConclusions(tx: Executor, items: readonly Immediate[]): Promise<void> {
+async function writeConclusions(tx: Executor, items: readonly Immediate[]): Promise<EventCursor | null> {
   const conclusions: Conclusion[] = [];
   // Deferred destroys, grouped by outcome: the deleting statement keys its effects by source status.
   const deletions = new Map<ConcludeOutcome, { ids: string[]; effects: Map<TaskStatus, StatusEffect> }>();
@@ -110,10 +113,14 @@ async function writeConclusions(tx: Executor, items: readonly Immediate[]): Prom
     }
   }
   // The conclude statement sends the NOTIFY itself when it concluded something.
-  const notified = (await concludeTasksSql(tx, conclusions)) > 0;
-  for (const group of deletions.values()) await deleteTasksWithLog(tx, group.ids, [...group.effects.values()]);
+  const concluded = await concludeTasksSql(tx, conclusions);
+  let cursor = concluded.cursor;
+  for (const group of deletions.values()) {
+    cursor = laterCursor(cursor, await deleteTasksWithLog(tx, group.ids, [...group.effects.values()]));
+  }
   await refreshJobStatuses(tx, jobIds);
-  if (deletions.size > 0 && !notified) await notifyEvents(tx);
+  if (deletions.size > 0 && concluded.concluded === 0) await notifyEvents(tx);
+  return cursor;
 }
 
 /** A task as the batch sees it while deciding item after item (an earlier item may have concluded it). */
@@ -230,10 +237,11 @@ async function conclude(
     dueAt = [];
     const locked = ids.length > 0 ? await lockTasks(tx, { kind: 'ids', ids }) : [];
     const decided = decide(caller, items, locked);
-    if (decided.errors.length > 0 && !ignore) return { applied: false, ids: [], errors: decided.errors };
+    if (decided.errors.length > 0 && !ignore) return { applied: false, ids: [], errors: decided.errors, cursor: null };
     dueAt = await storePendingConclusions(tx, decided.delayed);
-    await writeConclusions(tx, decided.immediate);
-    return { applied: true, ids: decided.ids, errors: decided.errors };
+    // A delayed conclusion writes its event when the sweeper applies it: it has no cursor yet.
+    const cursor = await writeConclusions(tx, decided.immediate);
+    return { applied: true, ids: decided.ids, errors: decided.errors, cursor };
   });
   for (const at of dueAt) sweeper?.wakeAt(new Date(at));
   return result;

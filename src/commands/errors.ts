@@ -1,3 +1,4 @@
+import type { EventCursor } from '../domain/cursors.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
 
 export type TaskErrorCode =
@@ -23,4 +24,6 @@ export interface TaskBatchResult {
   applied: boolean;
   ids: string[];
   errors: TaskError[];
+  /** The event-log cursor of the mutation's last task event, from the statements that wrote them; null when it wrote none. */
+  cursor: EventCursor | null;
 }

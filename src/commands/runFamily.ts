@@ -1,6 +1,8 @@
 import { inTransaction, notifyEvents, type Executor } from '../db/database.ts';
+import type { EventCursor } from '../domain/cursors.ts';
 import { newId, parseId } from '../domain/ids.ts';
 import { LIMITS, badInput, checkBatchSize } from '../domain/limits.ts';
+import { requestHash } from '../domain/requestHash.ts';
 import { validateTaskDefinition, type ValidTaskDefinition } from '../domain/taskDefinition.ts';
 import { claimIdempotencyKey, recordIdempotentResult } from '../sql/idempotency.ts';
 import { insertJob, refreshJobStatuses, reserveJobIndices } from '../sql/jobWrites.ts';
@@ -27,6 +29,15 @@ export interface RunResult {
   jobId: string | null;
   ids: string[];
   errors: TaskError[];
+  /** The cursor of the last CREATED event (as TaskBatchResult.cursor); null when nothing was created. */
+  cursor: EventCursor | null;
+}
+
+/** What a submission created, inside its transaction. */
+interface Created {
+  jobId: string | null;
+  ids: string[];
+  cursor: EventCursor | null;
 }
 
 /** Thrown inside the transaction to roll it back when a definition is invalid. */
@@ -103,34 +114,45 @@ function checkIdempotencyKey(key: string | null | undefined): void {
   }
 }
 
+/** A submission's input with its idempotency key: the key is left out of the request's hash. */
+type KeyedRequest = { idempotencyKey?: string | null };
+
 /**
- * Runs a submission in one transaction: the idempotency key first (a retry returns the first
- * result), then validation, then the set-based inserts with their events.
+ * Runs a submission in one transaction: the idempotency key first, then validation, then the
+ * set-based inserts with their events.
+ *
+ * A key names one request: the operation and the hash of its input without the key (canonical JSON,
+ * so key order does not matter). The same request again returns the first result; another request
+ * with the key (another operation, or other input) is refused with INVALID_INPUT and changes nothing,
+ * since returning the first result would silently drop the second request.
  */
 async function submit(
   db: Executor,
   operation: 'runTasks' | 'submitJob',
-  key: string | null | undefined,
-  work: (tx: Executor) => Promise<{ jobId: string | null; ids: string[] }>,
+  request: KeyedRequest,
+  work: (tx: Executor) => Promise<Created>,
 ): Promise<RunResult> {
+  const { idempotencyKey: key, ...input } = request;
+  const hash = key == null ? null : requestHash(input);
   try {
     return await inTransaction(db, async (tx) => {
-      if (key != null) {
-        const first = await claimIdempotencyKey(tx, key, operation);
+      if (key != null && hash != null) {
+        const first = await claimIdempotencyKey(tx, key, operation, hash);
         if (first) {
-          if (first.operation !== operation) {
-            throw badInput(`idempotencyKey was already used by ${first.operation}`);
+          if (first.operation !== operation || (first.requestHash !== null && first.requestHash !== hash)) {
+            const other = first.operation === operation ? `another ${operation} request (different input)` : `a ${first.operation} request`;
+            throw new Rejected([invalid(null, `idempotencyKey ${JSON.stringify(key)} was already used for ${other}; use a new key for a new request`)]);
           }
-          return { applied: true, jobId: first.jobId, ids: first.taskIds, errors: [] };
+          return { applied: true, jobId: first.jobId, ids: first.taskIds, errors: [], cursor: first.cursor };
         }
       }
-      const result = await work(tx);
-      if (key != null) await recordIdempotentResult(tx, key, { jobId: result.jobId, taskIds: result.ids });
+      const created = await work(tx);
+      if (key != null) await recordIdempotentResult(tx, key, created);
       await notifyEvents(tx);
-      return { applied: true, jobId: result.jobId, ids: result.ids, errors: [] };
+      return { applied: true, ...created, errors: [] };
     });
   } catch (error) {
-    if (error instanceof Rejected) return { applied: false, jobId: null, ids: [], errors: error.errors };
+    if (error instanceof Rejected) return { applied: false, jobId: null, ids: [], errors: error.errors, cursor: null };
     throw error;
   }
 }
@@ -138,7 +160,7 @@ async function submit(
 export async function runTasks(db: Executor, request: RunTasksRequest): Promise<RunResult> {
   checkBatchSize('tasks', request.tasks.length);
   checkIdempotencyKey(request.idempotencyKey);
-  return submit(db, 'runTasks', request.idempotencyKey, async (tx) => {
+  return submit(db, 'runTasks', request, async (tx) => {
     let jobId: string | null = null;
     let firstIndex: number | null = null;
     let defaultPriority: number = LIMITS.defaultPriority;
@@ -153,9 +175,9 @@ export async function runTasks(db: Executor, request: RunTasksRequest): Promise<
     }
     const defs = await validateDefinitions(tx, request.tasks, defaultPriority);
     const rows = toNewTasks(defs, jobId, firstIndex, jobSuspended);
-    await insertTasks(tx, rows);
+    const cursor = await insertTasks(tx, rows);
     if (jobId !== null) await refreshJobStatuses(tx, [jobId]);
-    return { jobId, ids: rows.map((r) => r.id) };
+    return { jobId, ids: rows.map((r) => r.id), cursor };
   });
 }
 
@@ -165,7 +187,7 @@ export async function submitJob(db: Executor, request: SubmitJobRequest): Promis
   const jobCheck = validateTaskDefinition({ name: request.name, description: request.description, priority: request.priority });
   if (!jobCheck.ok) throw badInput(`job ${jobCheck.message}`);
   const priority = jobCheck.value.priority;
-  return submit(db, 'submitJob', request.idempotencyKey, async (tx) => {
+  return submit(db, 'submitJob', request, async (tx) => {
     const defs = await validateDefinitions(tx, request.tasks, priority);
     const jobId = newId();
     await insertJob(tx, {
@@ -177,8 +199,8 @@ export async function submitJob(db: Executor, request: SubmitJobRequest): Promis
       taskCount: defs.length,
     });
     const rows = toNewTasks(defs, jobId, 0, request.suspended ?? false);
-    await insertTasks(tx, rows);
+    const cursor = await insertTasks(tx, rows);
     await refreshJobStatuses(tx, [jobId], true);
-    return { jobId, ids: rows.map((r) => r.id) };
+    return { jobId, ids: rows.map((r) => r.id), cursor };
   });
 }

@@ -10,7 +10,9 @@ import {
   type TaskStatus,
   type Transition,
 } from '../domain/taskStateMachine.ts';
+import type { EventCursor } from '../domain/cursors.ts';
 import type { Logger } from '../log.ts';
+import { laterCursor } from '../sql/events.ts';
 import { refreshJobStatuses } from '../sql/jobWrites.ts';
 import {
   applyTransitions,
@@ -162,14 +164,15 @@ function deletes(d: Decision): boolean {
 
 /**
  * Applies decided transitions to locked tasks: one UPDATE for the tasks that stay and one DELETE for
- * the tasks that go, each writing its events in the same statement. Returns the jobs touched.
+ * the tasks that go, each writing its events in the same statement. Returns the jobs touched and the
+ * cursor of the last event written.
  */
 export async function applyDecisions(
   tx: Executor,
   command: TaskCommand,
   decisions: readonly Decision[],
   options: { suspendedByJob?: boolean } = {},
-): Promise<Set<string>> {
+): Promise<{ jobIds: Set<string>; cursor: EventCursor | null }> {
   const updates = new Map<TaskStatus, StatusEffect>();
   const removals = new Map<TaskStatus, StatusEffect>();
   const updateIds: string[] = [];
@@ -182,9 +185,9 @@ export async function applyDecisions(
     (remove ? deleteIds : updateIds).push(d.task.id);
     if (d.task.jobId) jobIds.add(d.task.jobId);
   }
-  await applyTransitions(tx, updateIds, [...updates.values()], options.suspendedByJob ?? false);
-  await deleteTasksWithLog(tx, deleteIds, [...removals.values()]);
-  return jobIds;
+  const updated = await applyTransitions(tx, updateIds, [...updates.values()], options.suspendedByJob ?? false);
+  const deleted = await deleteTasksWithLog(tx, deleteIds, [...removals.values()]);
+  return { jobIds, cursor: laterCursor(updated, deleted) };
 }
 
 function refusalMessage(command: BatchCommand, task: LockedTask, code: string): string {
@@ -337,13 +340,15 @@ export async function applyTaskCommand(
     }
 
     const verdict = judge(command, target, locked, suspendedJobs, wholeSetMissing);
-    if (verdict.errors.length > 0 && !ignore) return { applied: false, ids: [], errors: verdict.errors };
+    if (verdict.errors.length > 0 && !ignore) return { applied: false, ids: [], errors: verdict.errors, cursor: null };
+    let cursor: EventCursor | null = null;
     if (verdict.decisions.length > 0) {
-      const touchedJobs = await applyDecisions(tx, command, verdict.decisions);
-      await refreshJobStatuses(tx, touchedJobs);
+      const applied = await applyDecisions(tx, command, verdict.decisions);
+      await refreshJobStatuses(tx, applied.jobIds);
       await notifyEvents(tx);
+      cursor = applied.cursor;
     }
-    return { applied: true, ids: verdict.decisions.map((d) => d.task.id), errors: verdict.errors };
+    return { applied: true, ids: verdict.decisions.map((d) => d.task.id), errors: verdict.errors, cursor };
   });
   const logLine = {
     command: COMMAND_MUTATIONS[command],

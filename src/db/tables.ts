@@ -200,8 +200,16 @@ export const apiTokens = pgTable('api_tokens', {
 export const idempotencyKeys = pgTable('idempotency_keys', {
   key: text('key').primaryKey(),
   operation: text('operation').notNull(),
+  /**
+   * sha256 of the request the key was first used with (src/domain/requestHash.ts): a retry must send
+   * the same request. Null for keys stored before it was recorded; those accept any request.
+   */
+  requestHash: text('request_hash'),
   jobId: uuid('job_id'),
   taskIds: uuid('task_ids').array().notNull(),
+  /** The event-log cursor of the first call's last event (its payload's `cursor`), null when it wrote none. */
+  lastEventTxid: bigint('last_event_txid', { mode: 'number' }),
+  lastEventId: bigint('last_event_id', { mode: 'number' }),
   createdAt: timestamptz('created_at').notNull().defaultNow(),
 });
 

@@ -58,6 +58,13 @@ type Documents = {
     "\n    query QueriesThread($name: String!) {\n      thread(name: $name) {\n        name status paused head { id status } taskCounts { total queued pending }\n        tasks(first: 10) { totalCount nodes { id } }\n      }\n    }\n  ": typeof types.QueriesThreadDocument,
     "\n    query QueriesThreads($first: Int, $after: String) {\n      threads(first: $first, after: $after) { nodes { name status } pageInfo { hasNextPage endCursor } }\n    }\n  ": typeof types.QueriesThreadsDocument,
     "\n    query QueriesWide($first: Int) {\n      tasks(first: $first) {\n        nodes {\n          id status allowedOperations\n          job { id name status progress taskCounts { total } }\n          thread { name status paused head { id } taskCounts { total } }\n          parent { id name job { name } }\n        }\n      }\n    }\n  ": typeof types.QueriesWideDocument,
+    "\n  mutation ReadYourWritesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": typeof types.ReadYourWritesRunDocument,
+    "\n  mutation ReadYourWritesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied cursor tasks { id } errors { code } }\n  }\n": typeof types.ReadYourWritesSubmitDocument,
+    "\n  mutation ReadYourWritesCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": typeof types.ReadYourWritesCancelDocument,
+    "\n  mutation ReadYourWritesDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": typeof types.ReadYourWritesDestroyDocument,
+    "\n  mutation ReadYourWritesComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": typeof types.ReadYourWritesCompleteDocument,
+    "\n  mutation ReadYourWritesConclude($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) { applied ids cursor errors { code } }\n  }\n": typeof types.ReadYourWritesConcludeDocument,
+    "\n  mutation ReadYourWritesConcludeMany($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": typeof types.ReadYourWritesConcludeManyDocument,
     "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n": typeof types.RunFamilySubmitJobDocument,
     "\n  mutation RunFamilyRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) {\n      applied\n      ids\n      errors { index code message taskId status }\n      tasks { id index name status job { id } }\n    }\n  }\n": typeof types.RunFamilyRunTasksDocument,
     "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      ": typeof types.RunFamilyBulkDocument,
@@ -92,6 +99,7 @@ type Documents = {
     "\n  query WorkerTestTask($id: ID!) {\n    task(id: $id) { id status attempts residentOn errorInfo progress message result leaseExpiresAt finishedAt }\n  }\n": typeof types.WorkerTestTaskDocument,
     "\n  query WorkerTestThread($name: String!) { thread(name: $name) { name status paused head { id status } } }\n": typeof types.WorkerTestThreadDocument,
     "query SweeperTestJob($id: ID!) { job(id: $id) { status } }": typeof types.SweeperTestJobDocument,
+    "\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n": typeof types.TaskTargetIntrospectionDocument,
     "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n": typeof types.WorkerTestJobResultDocument,
     "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": typeof types.WorkerTestFailDocument,
 };
@@ -140,6 +148,13 @@ const documents: Documents = {
     "\n    query QueriesThread($name: String!) {\n      thread(name: $name) {\n        name status paused head { id status } taskCounts { total queued pending }\n        tasks(first: 10) { totalCount nodes { id } }\n      }\n    }\n  ": types.QueriesThreadDocument,
     "\n    query QueriesThreads($first: Int, $after: String) {\n      threads(first: $first, after: $after) { nodes { name status } pageInfo { hasNextPage endCursor } }\n    }\n  ": types.QueriesThreadsDocument,
     "\n    query QueriesWide($first: Int) {\n      tasks(first: $first) {\n        nodes {\n          id status allowedOperations\n          job { id name status progress taskCounts { total } }\n          thread { name status paused head { id } taskCounts { total } }\n          parent { id name job { name } }\n        }\n      }\n    }\n  ": types.QueriesWideDocument,
+    "\n  mutation ReadYourWritesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": types.ReadYourWritesRunDocument,
+    "\n  mutation ReadYourWritesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied cursor tasks { id } errors { code } }\n  }\n": types.ReadYourWritesSubmitDocument,
+    "\n  mutation ReadYourWritesCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": types.ReadYourWritesCancelDocument,
+    "\n  mutation ReadYourWritesDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": types.ReadYourWritesDestroyDocument,
+    "\n  mutation ReadYourWritesComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": types.ReadYourWritesCompleteDocument,
+    "\n  mutation ReadYourWritesConclude($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) { applied ids cursor errors { code } }\n  }\n": types.ReadYourWritesConcludeDocument,
+    "\n  mutation ReadYourWritesConcludeMany($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) { applied ids cursor errors { code } }\n  }\n": types.ReadYourWritesConcludeManyDocument,
     "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n": types.RunFamilySubmitJobDocument,
     "\n  mutation RunFamilyRunTasks($input: RunTasksInput!) {\n    runTasks(input: $input) {\n      applied\n      ids\n      errors { index code message taskId status }\n      tasks { id index name status job { id } }\n    }\n  }\n": types.RunFamilyRunTasksDocument,
     "\n        mutation RunFamilyBulk($input: SubmitJobInput!) {\n          submitJob(input: $input) { applied job { taskCounts { total } } }\n        }\n      ": types.RunFamilyBulkDocument,
@@ -174,6 +189,7 @@ const documents: Documents = {
     "\n  query WorkerTestTask($id: ID!) {\n    task(id: $id) { id status attempts residentOn errorInfo progress message result leaseExpiresAt finishedAt }\n  }\n": types.WorkerTestTaskDocument,
     "\n  query WorkerTestThread($name: String!) { thread(name: $name) { name status paused head { id status } } }\n": types.WorkerTestThreadDocument,
     "query SweeperTestJob($id: ID!) { job(id: $id) { status } }": types.SweeperTestJobDocument,
+    "\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n": types.TaskTargetIntrospectionDocument,
     "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n": types.WorkerTestJobResultDocument,
     "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": types.WorkerTestFailDocument,
 };
@@ -371,6 +387,34 @@ export function graphql(source: "\n    query QueriesWide($first: Int) {\n      t
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  mutation ReadYourWritesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"): (typeof documents)["\n  mutation ReadYourWritesRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReadYourWritesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied cursor tasks { id } errors { code } }\n  }\n"): (typeof documents)["\n  mutation ReadYourWritesSubmit($input: SubmitJobInput!) {\n    submitJob(input: $input) { applied cursor tasks { id } errors { code } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReadYourWritesCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"): (typeof documents)["\n  mutation ReadYourWritesCancel($input: TaskCommandInput!) {\n    cancelTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReadYourWritesDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"): (typeof documents)["\n  mutation ReadYourWritesDestroy($input: TaskCommandInput!) {\n    destroyTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReadYourWritesComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"): (typeof documents)["\n  mutation ReadYourWritesComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReadYourWritesConclude($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) { applied ids cursor errors { code } }\n  }\n"): (typeof documents)["\n  mutation ReadYourWritesConclude($input: ConcludeTaskInput!) {\n    concludeTask(input: $input) { applied ids cursor errors { code } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ReadYourWritesConcludeMany($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"): (typeof documents)["\n  mutation ReadYourWritesConcludeMany($input: ConcludeTasksInput!) {\n    concludeTasks(input: $input) { applied ids cursor errors { code } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n"): (typeof documents)["\n  mutation RunFamilySubmitJob($input: SubmitJobInput!) {\n    submitJob(input: $input) {\n      applied\n      errors { index code message taskId status }\n      job { id name priority status suspended taskCounts { total pending queued suspended } }\n      tasks { id index name status priority conf thread { name } parent { id } refId open archive auto maxAttempts timeoutMs description }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -504,6 +548,10 @@ export function graphql(source: "\n  query WorkerTestThread($name: String!) { th
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "query SweeperTestJob($id: ID!) { job(id: $id) { status } }"): (typeof documents)["query SweeperTestJob($id: ID!) { job(id: $id) { status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n"): (typeof documents)["\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

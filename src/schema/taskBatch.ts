@@ -3,6 +3,7 @@ import type { RunResult } from '../commands/runFamily.ts';
 import { runTasks, submitJob } from '../commands/runFamily.ts';
 import type { Context } from '../context.ts';
 import type { TaskRow } from '../db/tables.ts';
+import { encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
 import { builder } from './builder.ts';
 import { TaskErrorCodeEnum, TaskStatusEnum } from './enums.ts';
 import { JobRef, TaskRef } from './refs.ts';
@@ -26,6 +27,11 @@ export const TaskErrorRef = builder.objectRef<TaskError>('TaskError').implement(
   }),
 });
 
+/** A payload's `cursor` (contract part edges.graphql): the same encoding as `TaskEvent.cursor`. */
+function payloadCursor(payload: { cursor: EventCursor | null }): string | null {
+  return payload.cursor === null ? null : encodeEventCursor(payload.cursor);
+}
+
 /** The tasks of a payload, in target order, as they are after the mutation (one batched load). */
 export async function loadTasksInOrder(ctx: Context, ids: readonly string[]): Promise<TaskRow[]> {
   const rows = await ctx.loaders.task.loadMany(ids);
@@ -44,6 +50,13 @@ export const TaskBatchPayloadRef = builder.objectRef<TaskBatchResult>('TaskBatch
       resolve: (payload, _args, ctx) => loadTasksInOrder(ctx, payload.ids),
     }),
     errors: t.field({ type: [TaskErrorRef], resolve: (payload) => payload.errors }),
+    cursor: t.string({
+      nullable: true,
+      description:
+        "The event-log cursor of this mutation's last event: subscribe with after: cursor to see what follows it. " +
+        'Null when nothing changed (a delayed conclusion writes its event later, when it lands).',
+      resolve: payloadCursor,
+    }),
   }),
 });
 
@@ -57,6 +70,13 @@ const SubmitJobPayloadRef = builder.objectRef<RunResult>('SubmitJobPayload').imp
     }),
     tasks: t.field({ type: [TaskRef], resolve: (payload, _args, ctx) => loadTasksInOrder(ctx, payload.ids) }),
     errors: t.field({ type: [TaskErrorRef], resolve: (payload) => payload.errors }),
+    cursor: t.string({
+      nullable: true,
+      description:
+        'As TaskBatchPayload.cursor: the event-log cursor of the last CREATED event; subscribe with after: cursor to see what ' +
+        'follows. Null when nothing was created.',
+      resolve: payloadCursor,
+    }),
   }),
 });
 
@@ -78,13 +98,15 @@ const TaskDefinitionInput = builder.inputType('TaskDefinition', {
   }),
 });
 
+const IDEMPOTENCY_KEY_DESCRIPTION =
+  "A repeated call with the same key and the same input returns the first call's result instead of creating tasks again. " +
+  'The key names one request: reusing it with another input (or the other operation) is an INVALID_INPUT error and creates nothing.';
+
 const RunTasksInput = builder.inputType('RunTasksInput', {
   fields: (t) => ({
     tasks: t.field({ type: [TaskDefinitionInput], required: true }),
     jobId: t.id({ description: 'Add the tasks to this existing job (appended after its last index).' }),
-    idempotencyKey: t.string({
-      description: "A repeated call with the same key returns the first call's result instead of creating tasks again.",
-    }),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 
@@ -95,7 +117,7 @@ const SubmitJobInput = builder.inputType('SubmitJobInput', {
     priority: t.int(),
     suspended: t.boolean(),
     tasks: t.field({ type: [TaskDefinitionInput], required: true }),
-    idempotencyKey: t.string(),
+    idempotencyKey: t.string({ description: IDEMPOTENCY_KEY_DESCRIPTION }),
   }),
 });
 

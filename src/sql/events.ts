@@ -51,6 +51,31 @@ export function nextEventTxid(lastTxid: SQL): SQL {
   return sql`GREATEST(pg_current_xact_id()::text::bigint, ${lastTxid})`;
 }
 
+/**
+ * The tail of a statement that writes task events in the CTE `written` (`INSERT … RETURNING txid,
+ * id`): one row, the cursor of the last event it wrote (none when it wrote none). Mutations answer
+ * this cursor (`TaskBatchPayload.cursor`) so that a client can subscribe right after its own write.
+ *
+ * Every later change of a task the statement wrote an event for sorts after that cursor: its txid is
+ * at least this event's (nextEventTxid), and its id is larger, as it is inserted after our commit.
+ * Changes of other tasks by an older transaction that commits later may sort before it; those are
+ * no consequence of this write.
+ */
+export const LAST_WRITTEN_EVENT = sql`SELECT txid::text AS last_txid, id::text AS last_id FROM written ORDER BY txid DESC, id DESC LIMIT 1`;
+
+/** The cursor a statement ending in LAST_WRITTEN_EVENT reported, null when it wrote no event. */
+export function lastWrittenCursor(rows: readonly { last_txid: string | null; last_id: string | null }[]): EventCursor | null {
+  const row = rows[0];
+  return row?.last_txid != null && row.last_id != null ? { txid: BigInt(row.last_txid), id: BigInt(row.last_id) } : null;
+}
+
+/** The later of two cursors, either of which may be absent: the last event of several statements. */
+export function laterCursor(a: EventCursor | null, b: EventCursor | null): EventCursor | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  return compareCursors(a, b) >= 0 ? a : b;
+}
+
 export const TASK_EVENT_KINDS = ['CREATED', 'STATUS_CHANGED', 'PROGRESS', 'DELETED'] as const;
 export type TaskEventKind = (typeof TASK_EVENT_KINDS)[number];
 

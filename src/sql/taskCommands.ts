@@ -1,7 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
+import type { EventCursor } from '../domain/cursors.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
-import { nextEventTxid } from './events.ts';
+import { LAST_WRITTEN_EVENT, lastWrittenCursor, nextEventTxid } from './events.ts';
 import { jsonParam, plainArrayLiteral, textArray, uuidArray } from './params.ts';
 
 /** A task row locked by a command, with what the command path needs to decide and to order. */
@@ -160,44 +161,51 @@ const EFFECT_COLUMNS = sql.raw(`
  * applyTransitions: moves the (already locked) tasks `ids` by the effect of their status, in one
  * statement that also writes a STATUS_CHANGED event (previous and new status) for every task whose
  * status changed. `suspendedByJob` marks the tasks that suspendJobs suspends, so resumeJobs requeues
- * exactly those; every other transition clears the mark.
+ * exactly those; every other transition clears the mark. Returns the cursor of the last event.
  */
 export async function applyTransitions(
   ex: Executor,
   ids: readonly string[],
   effects: readonly StatusEffect[],
   suspendedByJob = false,
-): Promise<void> {
-  if (ids.length === 0) return;
-  await ex.execute(sql`
-    /* applyTransitions */
-    WITH effect AS (
-      SELECT * FROM jsonb_to_recordset(${jsonParam(effectRows(effects))}) AS e(${EFFECT_COLUMNS})
-    ), updated AS (
-      UPDATE tasks t SET
-        status = e.to_status,
-        progress = CASE WHEN e.reset THEN 0 WHEN e.progress_one THEN 1 ELSE t.progress END,
-        result = CASE WHEN e.reset THEN NULL ELSE t.result END,
-        result_type = CASE WHEN e.reset THEN NULL ELSE t.result_type END,
-        error_info = CASE WHEN e.reset THEN '{}'::text[] ELSE t.error_info END,
-        message = CASE WHEN e.reset THEN NULL ELSE t.message END,
-        resident_on = CASE WHEN e.reset THEN NULL ELSE t.resident_on END,
-        lease_expires_at = CASE WHEN e.reset OR e.revoke THEN NULL ELSE t.lease_expires_at END,
-        heartbeat_at = CASE WHEN e.reset OR e.revoke THEN NULL ELSE t.heartbeat_at END,
-        finished_at = CASE WHEN e.reset THEN NULL WHEN e.conclude THEN now() ELSE t.finished_at END,
-        destroy_pending = t.destroy_pending OR e.defer_delete,
-        suspended_by_job = ${suspendedByJob},
-        pending_conclusion = CASE WHEN e.keep_pending THEN t.pending_conclusion ELSE NULL END,
-        conclude_at = CASE WHEN e.keep_pending THEN t.conclude_at ELSE NULL END,
-        event_txid = ${nextEventTxid(sql`t.event_txid`)}
-      FROM effect e
-      WHERE t.id = ANY(${uuidArray(ids)}) AND t.status = e.from_status
-      RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid, e.from_status AS previous, e.to_status AS status
-    )
-    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
-    SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status, event_txid FROM updated
-    WHERE previous <> status ORDER BY seq
-  `);
+): Promise<EventCursor | null> {
+  if (ids.length === 0) return null;
+  const written = await queryRows<{ last_txid: string; last_id: string }>(
+    ex,
+    sql`
+      /* applyTransitions */
+      WITH effect AS (
+        SELECT * FROM jsonb_to_recordset(${jsonParam(effectRows(effects))}) AS e(${EFFECT_COLUMNS})
+      ), updated AS (
+        UPDATE tasks t SET
+          status = e.to_status,
+          progress = CASE WHEN e.reset THEN 0 WHEN e.progress_one THEN 1 ELSE t.progress END,
+          result = CASE WHEN e.reset THEN NULL ELSE t.result END,
+          result_type = CASE WHEN e.reset THEN NULL ELSE t.result_type END,
+          error_info = CASE WHEN e.reset THEN '{}'::text[] ELSE t.error_info END,
+          message = CASE WHEN e.reset THEN NULL ELSE t.message END,
+          resident_on = CASE WHEN e.reset THEN NULL ELSE t.resident_on END,
+          lease_expires_at = CASE WHEN e.reset OR e.revoke THEN NULL ELSE t.lease_expires_at END,
+          heartbeat_at = CASE WHEN e.reset OR e.revoke THEN NULL ELSE t.heartbeat_at END,
+          finished_at = CASE WHEN e.reset THEN NULL WHEN e.conclude THEN now() ELSE t.finished_at END,
+          destroy_pending = t.destroy_pending OR e.defer_delete,
+          suspended_by_job = ${suspendedByJob},
+          pending_conclusion = CASE WHEN e.keep_pending THEN t.pending_conclusion ELSE NULL END,
+          conclude_at = CASE WHEN e.keep_pending THEN t.conclude_at ELSE NULL END,
+          event_txid = ${nextEventTxid(sql`t.event_txid`)}
+        FROM effect e
+        WHERE t.id = ANY(${uuidArray(ids)}) AND t.status = e.from_status
+        RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid, e.from_status AS previous, e.to_status AS status
+      ), written AS (
+        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+        SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status, event_txid FROM updated
+        WHERE previous <> status ORDER BY seq
+        RETURNING txid, id
+      )
+      ${LAST_WRITTEN_EVENT}
+    `,
+  );
+  return lastWrittenCursor(written);
 }
 
 /**
@@ -209,30 +217,42 @@ export async function applyTransitions(
  * The purge cannot remove the events this statement writes: all parts of one statement see the
  * same snapshot, taken before the INSERT. The events come from one INSERT … ORDER BY, so each
  * task's STATUS_CHANGED gets a smaller id than its DELETED (sibling CTEs have no defined order).
+ * Returns the cursor of the last event.
  */
-export async function deleteTasksWithLog(ex: Executor, ids: readonly string[], effects: readonly StatusEffect[]): Promise<void> {
-  if (ids.length === 0) return;
+export async function deleteTasksWithLog(
+  ex: Executor,
+  ids: readonly string[],
+  effects: readonly StatusEffect[],
+): Promise<EventCursor | null> {
+  if (ids.length === 0) return null;
   const idArray = uuidArray(ids);
-  await ex.execute(sql`
-    /* deleteTasksWithLog */
-    WITH effect AS (
-      SELECT * FROM jsonb_to_recordset(${jsonParam(effectRows(effects))}) AS e(${EFFECT_COLUMNS})
-    ), removed AS (
-      DELETE FROM tasks t USING effect e
-      WHERE t.id = ANY(${idArray}) AND t.status = e.from_status
-      RETURNING t.id, t.job_id, t.thread, t.seq, ${nextEventTxid(sql`t.event_txid`)} AS event_txid,
-                e.from_status AS previous, e.to_status AS status
-    ), purged AS (
-      DELETE FROM task_events WHERE task_id = ANY(${idArray})
-    )
-    INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
-    SELECT kind, id, job_id, thread, previous_status, status, event_txid FROM (
-      SELECT 'STATUS_CHANGED' AS kind, id, job_id, thread, previous AS previous_status, status, event_txid, seq, 0 AS step
-      FROM removed WHERE previous <> status
-      UNION ALL
-      SELECT 'DELETED', id, job_id, thread, status, NULL, event_txid, seq, 1 FROM removed
-    ) AS events ORDER BY seq, step
-  `);
+  const written = await queryRows<{ last_txid: string; last_id: string }>(
+    ex,
+    sql`
+      /* deleteTasksWithLog */
+      WITH effect AS (
+        SELECT * FROM jsonb_to_recordset(${jsonParam(effectRows(effects))}) AS e(${EFFECT_COLUMNS})
+      ), removed AS (
+        DELETE FROM tasks t USING effect e
+        WHERE t.id = ANY(${idArray}) AND t.status = e.from_status
+        RETURNING t.id, t.job_id, t.thread, t.seq, ${nextEventTxid(sql`t.event_txid`)} AS event_txid,
+                  e.from_status AS previous, e.to_status AS status
+      ), purged AS (
+        DELETE FROM task_events WHERE task_id = ANY(${idArray})
+      ), written AS (
+        INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
+        SELECT kind, id, job_id, thread, previous_status, status, event_txid FROM (
+          SELECT 'STATUS_CHANGED' AS kind, id, job_id, thread, previous AS previous_status, status, event_txid, seq, 0 AS step
+          FROM removed WHERE previous <> status
+          UNION ALL
+          SELECT 'DELETED', id, job_id, thread, status, NULL, event_txid, seq, 1 FROM removed
+        ) AS events ORDER BY seq, step
+        RETURNING txid, id
+      )
+      ${LAST_WRITTEN_EVENT}
+    `,
+  );
+  return lastWrittenCursor(written);
 }
 
 /** One conclusion to write: the locked task, its new (concluded) status and what the worker reported. */
@@ -250,10 +270,14 @@ export interface Conclusion {
  * concludeTasks: writes conclusions (status, result, resultType, errorInfo, finishedAt, lease
  * released) with their STATUS_CHANGED events, in one statement that also sends the transaction's
  * NOTIFY when it changed anything (sent at commit; see notifyEvents). Used by concludeTasks and by
- * the sweep step that applies delayed conclusions. Returns how many tasks it concluded.
+ * the sweep step that applies delayed conclusions. Returns how many tasks it concluded and the
+ * cursor of the last event.
  */
-export async function concludeTasks(ex: Executor, items: readonly Conclusion[]): Promise<number> {
-  if (items.length === 0) return 0;
+export async function concludeTasks(
+  ex: Executor,
+  items: readonly Conclusion[],
+): Promise<{ concluded: number; cursor: EventCursor | null }> {
+  if (items.length === 0) return { concluded: 0, cursor: null };
   const input = items.map((c) => ({
     id: c.id,
     previous: c.previous,
@@ -264,7 +288,7 @@ export async function concludeTasks(ex: Executor, items: readonly Conclusion[]):
     error_info: c.errorInfo,
     progress_one: c.progressOne,
   }));
-  const [row] = await queryRows<{ concluded: number }>(
+  const [row] = await queryRows<{ concluded: number; last_txid: string | null; last_id: string | null }>(
     ex,
     sql`
       /* concludeTasks */
@@ -288,17 +312,19 @@ export async function concludeTasks(ex: Executor, items: readonly Conclusion[]):
         FROM input i
         WHERE t.id = i.id AND t.status = i.previous
         RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid, i.previous, i.status
-      ), events AS (
+      ), written AS (
         INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
         SELECT 'STATUS_CHANGED', id, job_id, thread, previous, status, event_txid FROM updated
         WHERE previous <> status ORDER BY seq
+        RETURNING txid, id
       ), notified AS (
         SELECT pg_notify(${EVENTS_CHANNEL}, '') FROM (SELECT 1 FROM updated LIMIT 1) AS any_row
       )
-      SELECT (SELECT count(*) FROM updated)::int AS concluded, (SELECT count(*) FROM notified)::int AS notified
+      SELECT (SELECT count(*) FROM updated)::int AS concluded, (SELECT count(*) FROM notified)::int AS notified, last.*
+      FROM (SELECT 1) AS one LEFT JOIN LATERAL (${LAST_WRITTEN_EVENT}) AS last ON true
     `,
   );
-  return Number(row!.concluded);
+  return { concluded: Number(row!.concluded), cursor: lastWrittenCursor([row!]) };
 }
 
 /** A conclusion accepted with delayMs, stored on the task until the sweeper applies it. */
