@@ -25,6 +25,7 @@ import { useStorableTextOnly } from './limits/textInput.ts';
 import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
 import { schema } from './schema/index.ts';
+import { useOneOfVariablesRule } from './schema/oneOfVariables.ts';
 import { startSweeper, type SweepStep } from './sweeper.ts';
 
 export interface AppOptions {
@@ -87,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...admission.plugins,
       ...operationLimitPlugins({ introspection: config.introspection }),
       useStorableTextOnly(),
+      useOneOfVariablesRule(),
       useTokenRevocation(revocations),
       // Compiled (graphql-jit) where that gives exactly what graphql-js gives, graphql-js elsewhere.
       useOperationExecutor(log),

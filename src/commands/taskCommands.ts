@@ -80,14 +80,17 @@ function firstOccurrences<T, K>(values: readonly T[], key: (value: T) => K): { i
   return items;
 }
 
-/** Whole-request checks: exactly one target kind, list sizes within the batch limit. */
+/**
+ * Whole-request checks: exactly one target kind, list sizes within the batch limit. TaskTarget is
+ * @oneOf, so graphql-js refuses a target with no field, two fields or a null field before the
+ * resolver runs; this check stays for callers that do not go through its validation.
+ */
 export function resolveTarget(target: TaskTargetInput): Target {
   const given = (['ids', 'refIds', 'job', 'thread'] as const).filter((k) => target[k] != null);
   if (given.length !== 1) {
     throw badInput(
-      given.length === 0
-        ? 'target: give one of ids, refIds, job or thread'
-        : `target: give exactly one of ids, refIds, job or thread, not ${given.join(' and ')}`,
+      `target: TaskTarget is @oneOf: give exactly one of ids, refIds, job or thread, not null` +
+        (given.length > 1 ? `, not ${given.join(' and ')}` : ''),
     );
   }
   if (target.ids != null) {

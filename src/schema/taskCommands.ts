@@ -22,7 +22,8 @@ const JobTaskTargetInput = builder.inputType('JobTaskTarget', {
 });
 
 const TaskTargetInput = builder.inputType('TaskTarget', {
-  description: 'Exactly one field must be given.',
+  description: 'Exactly one field must be given, and not null (@oneOf).',
+  isOneOf: true,
   fields: (t) => ({
     ids: t.idList(),
     refIds: t.stringList({ description: 'XINA ref ids; one ref id may match many tasks.' }),
