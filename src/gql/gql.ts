@@ -102,6 +102,11 @@ type Documents = {
     "\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n": typeof types.TaskTargetIntrospectionDocument,
     "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n": typeof types.WorkerTestJobResultDocument,
     "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": typeof types.WorkerTestFailDocument,
+    "\n  mutation ResubscribeRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor }\n  }\n": typeof types.ResubscribeRunDocument,
+    "\n  mutation ResubscribeCommand($cancel: TaskCommandInput!, $suspend: TaskCommandInput!) {\n    cancelTasks(input: $cancel) { applied cursor }\n    suspendTasks(input: $suspend) { applied cursor }\n  }\n": typeof types.ResubscribeCommandDocument,
+    "\n  mutation ResubscribeRequeue($input: TaskCommandInput!) {\n    requeueTasks(input: $input) { applied cursor }\n  }\n": typeof types.ResubscribeRequeueDocument,
+    "\n  mutation ResubscribeComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) { applied cursor }\n  }\n": typeof types.ResubscribeCompleteDocument,
+    "\n  query ResubscribeLog($after: String) {\n    taskEvents(first: 500, after: $after) {\n      edges { node { cursor kind taskId status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.ResubscribeLogDocument,
 };
 const documents: Documents = {
     "\n  fragment WorkerClaimedTask on Task {\n    id\n    name\n    conf\n    attempts\n    priority\n    index\n    refId\n    timeoutMs\n    leaseExpiresAt\n    job { id }\n    thread { name }\n  }\n": types.WorkerClaimedTaskFragmentDoc,
@@ -192,6 +197,11 @@ const documents: Documents = {
     "\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n": types.TaskTargetIntrospectionDocument,
     "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n": types.WorkerTestJobResultDocument,
     "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": types.WorkerTestFailDocument,
+    "\n  mutation ResubscribeRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor }\n  }\n": types.ResubscribeRunDocument,
+    "\n  mutation ResubscribeCommand($cancel: TaskCommandInput!, $suspend: TaskCommandInput!) {\n    cancelTasks(input: $cancel) { applied cursor }\n    suspendTasks(input: $suspend) { applied cursor }\n  }\n": types.ResubscribeCommandDocument,
+    "\n  mutation ResubscribeRequeue($input: TaskCommandInput!) {\n    requeueTasks(input: $input) { applied cursor }\n  }\n": types.ResubscribeRequeueDocument,
+    "\n  mutation ResubscribeComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) { applied cursor }\n  }\n": types.ResubscribeCompleteDocument,
+    "\n  query ResubscribeLog($after: String) {\n    taskEvents(first: 500, after: $after) {\n      edges { node { cursor kind taskId status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.ResubscribeLogDocument,
 };
 
 /**
@@ -560,6 +570,26 @@ export function graphql(source: "\n  query WorkerTestJobResult($id: ID!) {\n    
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }"): (typeof documents)["mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResubscribeRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor }\n  }\n"): (typeof documents)["\n  mutation ResubscribeRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResubscribeCommand($cancel: TaskCommandInput!, $suspend: TaskCommandInput!) {\n    cancelTasks(input: $cancel) { applied cursor }\n    suspendTasks(input: $suspend) { applied cursor }\n  }\n"): (typeof documents)["\n  mutation ResubscribeCommand($cancel: TaskCommandInput!, $suspend: TaskCommandInput!) {\n    cancelTasks(input: $cancel) { applied cursor }\n    suspendTasks(input: $suspend) { applied cursor }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResubscribeRequeue($input: TaskCommandInput!) {\n    requeueTasks(input: $input) { applied cursor }\n  }\n"): (typeof documents)["\n  mutation ResubscribeRequeue($input: TaskCommandInput!) {\n    requeueTasks(input: $input) { applied cursor }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation ResubscribeComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) { applied cursor }\n  }\n"): (typeof documents)["\n  mutation ResubscribeComplete($input: TaskCommandInput!) {\n    completeTasks(input: $input) { applied cursor }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ResubscribeLog($after: String) {\n    taskEvents(first: 500, after: $after) {\n      edges { node { cursor kind taskId status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query ResubscribeLog($after: String) {\n    taskEvents(first: 500, after: $after) {\n      edges { node { cursor kind taskId status } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};
