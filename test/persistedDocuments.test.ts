@@ -91,11 +91,7 @@ function sseRun(payload: Record<string, unknown>): Stream {
   const stream = new Stream(() => client.dispose());
   client.subscribe(payload as never, {
     next: (value) => stream.push(value as Result),
-    error: (error) => {
-      // A refusal before the stream starts comes as the response's JSON body, in the error's message.
-      stream.push({ errors: [{ message: String((error as Error).message ?? error) }] } as unknown as Result);
-      stream.end();
-    },
+    error: (error) => stream.end(error),
     complete: () => stream.end(),
   });
   return stream;
@@ -226,16 +222,16 @@ describe('anything else is refused, with a clear error', () => {
     expect(await get({ documentId: UNKNOWN_ID })).toMatchObject({ status: 404, errors: [{ extensions: unknownId }] });
   });
 
-  it('SSE: a raw query and an unknown documentId', async () => {
-    for (const [payload, code] of [
-      [{ query: RAW_QUERY }, refusedText.code],
-      [{ query: '', documentId: UNKNOWN_ID }, unknownId.code],
+  it('SSE: a raw query and an unknown documentId, with no HTTP status in the event', async () => {
+    for (const [payload, extensions] of [
+      [{ query: RAW_QUERY }, refusedText],
+      [{ query: '', documentId: UNKNOWN_ID }, unknownId],
     ] as const) {
       const stream = sseRun(payload);
       const result = await stream.next();
       await stream.close();
-      expect(JSON.stringify(result.errors)).toContain(code);
-      expect(result.data ?? null).toBeNull();
+      expect(result.errors).toEqual([expect.objectContaining({ extensions })]);
+      expect(result.data).toBeUndefined();
     }
   });
 
