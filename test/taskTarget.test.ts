@@ -16,6 +16,12 @@ const IntrospectTarget = graphql(`
   }
 `);
 
+const CancelByIds = graphql(`
+  mutation TaskTargetMember($ids: [ID!]!) {
+    cancelTasks(input: { target: { ids: $ids } }) { applied ids }
+  }
+`);
+
 const CANCEL_INPUT = 'mutation TaskTargetInput($input: TaskCommandInput!) { cancelTasks(input: $input) { applied ids } }';
 const CANCEL_TARGET = 'mutation TaskTargetVariable($target: TaskTarget!) { cancelTasks(input: { target: $target }) { applied ids } }';
 const cancelInline = (target: string) => `mutation TaskTargetInline { cancelTasks(input: { target: ${target} }) { applied ids } }`;
@@ -24,7 +30,7 @@ let server: TestServer;
 let taskId: string;
 beforeAll(async () => {
   server = await startTestServer();
-  [taskId] = await runTasks(server, [{ name: 'target-probe' }]);
+  taskId = (await runTasks(server, [{ name: 'target-probe' }]))[0]!;
 });
 afterAll(async () => {
   await server?.stop();
@@ -83,10 +89,7 @@ describe('TaskTarget is @oneOf', () => {
     const message = 'Variable "$ids" is of type "[ID!]" but must be non-nullable to be used for OneOf Input Object "TaskTarget".';
     for (const ids of [null, undefined, [taskId]]) expect(await refusal(document, { ids })).toBe(message);
     // A non-null variable is the way to pass the field.
-    const { cancelTasks } = await server.gql(
-      'mutation TaskTargetMember($ids: [ID!]!) { cancelTasks(input: { target: { ids: $ids } }) { applied ids } }',
-      { ids: [taskId] },
-    );
+    const { cancelTasks } = await server.gql(CancelByIds, { ids: [taskId] });
     expect(cancelTasks).toEqual({ applied: true, ids: [taskId] });
   });
 

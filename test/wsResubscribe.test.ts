@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { graphql } from '../src/gql/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { Stream, taskLogEnd } from './support/subscriptions.ts';
+import { Stream, taskLogEnd, type Result } from './support/subscriptions.ts';
 import { createTestDatabase, type TestDatabase } from './support/testDatabase.ts';
 
 /**
@@ -108,7 +108,7 @@ describe('graphql-ws client across a server restart', () => {
     unsubscribe = client.subscribe<{ taskEvents: Event }>(payload, {
       next: (result) => {
         if (result.data) payload.variables.after = result.data.taskEvents.cursor;
-        stream.push(result);
+        stream.push(result as Result<{ taskEvents: Event }>);
       },
       error: (error) => stream.end(error),
       complete: () => stream.end(),

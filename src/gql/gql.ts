@@ -100,6 +100,7 @@ type Documents = {
     "\n  query WorkerTestThread($name: String!) { thread(name: $name) { name status paused head { id status } } }\n": typeof types.WorkerTestThreadDocument,
     "query SweeperTestJob($id: ID!) { job(id: $id) { status } }": typeof types.SweeperTestJobDocument,
     "\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n": typeof types.TaskTargetIntrospectionDocument,
+    "\n  mutation TaskTargetMember($ids: [ID!]!) {\n    cancelTasks(input: { target: { ids: $ids } }) { applied ids }\n  }\n": typeof types.TaskTargetMemberDocument,
     "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n": typeof types.WorkerTestJobResultDocument,
     "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": typeof types.WorkerTestFailDocument,
     "\n  mutation ResubscribeRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor }\n  }\n": typeof types.ResubscribeRunDocument,
@@ -195,6 +196,7 @@ const documents: Documents = {
     "\n  query WorkerTestThread($name: String!) { thread(name: $name) { name status paused head { id status } } }\n": types.WorkerTestThreadDocument,
     "query SweeperTestJob($id: ID!) { job(id: $id) { status } }": types.SweeperTestJobDocument,
     "\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n": types.TaskTargetIntrospectionDocument,
+    "\n  mutation TaskTargetMember($ids: [ID!]!) {\n    cancelTasks(input: { target: { ids: $ids } }) { applied ids }\n  }\n": types.TaskTargetMemberDocument,
     "\n  query WorkerTestJobResult($id: ID!) {\n    job(id: $id) { status tasks(first: 50) { nodes { index status result errorInfo progress residentOn attempts } } }\n  }\n": types.WorkerTestJobResultDocument,
     "mutation WorkerTestFail($input: TaskCommandInput!) { failTasks(input: $input) { applied } }": types.WorkerTestFailDocument,
     "\n  mutation ResubscribeRun($input: RunTasksInput!) {\n    runTasks(input: $input) { applied ids cursor }\n  }\n": types.ResubscribeRunDocument,
@@ -562,6 +564,10 @@ export function graphql(source: "query SweeperTestJob($id: ID!) { job(id: $id) {
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n"): (typeof documents)["\n  query TaskTargetIntrospection {\n    __type(name: \"TaskTarget\") { isOneOf }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation TaskTargetMember($ids: [ID!]!) {\n    cancelTasks(input: { target: { ids: $ids } }) { applied ids }\n  }\n"): (typeof documents)["\n  mutation TaskTargetMember($ids: [ID!]!) {\n    cancelTasks(input: { target: { ids: $ids } }) { applied ids }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
