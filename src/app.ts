@@ -20,6 +20,7 @@ import { useOperationExecutor } from './executor.ts';
 import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
 import { createGraphqlListener } from './http.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
+import { useVariableRefusalStatus } from './limits/refusal.ts';
 import { documentAdmission, loadPersistedDocuments } from './limits/persistedDocuments.ts';
 import { useStorableTextOnly } from './limits/textInput.ts';
 import { createLoaders } from './loaders.ts';
@@ -88,6 +89,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       ...admission.plugins,
       ...operationLimitPlugins({ introspection: config.introspection }),
       useStorableTextOnly(),
+      useVariableRefusalStatus(),
       useOneOfVariablesRule(),
       useTokenRevocation(revocations),
       // Compiled (graphql-jit) where that gives exactly what graphql-js gives, graphql-js elsewhere.

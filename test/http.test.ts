@@ -87,7 +87,8 @@ const query = (text: string, extra: Record<string, unknown> = {}) => JSON.string
  * - `document`: the document does not parse or validate: 400 under application/graphql-response+json,
  *   200 under application/json (GraphQL over HTTP), no `data`; token or not (checked before the
  *   caller is);
- * - `variables`: the variables do not coerce: checked after the caller (401 without a token);
+ * - `variables`: the variables do not coerce: answered as `document`, but checked after the caller
+ *   (401 without a token);
  * - `subscription`: answered as a stream when the Accept header allows text/event-stream, else 406.
  */
 type Kind = 'data' | 'request' | 'document' | 'variables' | 'subscription';
@@ -183,7 +184,7 @@ function expected(kind: Kind, mediaType: string | null, stream: boolean, token: 
     case 'document':
       return { status: mediaType === GRAPHQL_RESPONSE ? 400 : 200, mediaType };
     case 'variables':
-      return token ? { status: 400, mediaType } : unauthenticated;
+      return token ? { status: mediaType === GRAPHQL_RESPONSE ? 400 : 200, mediaType } : unauthenticated;
     case 'subscription':
       if (!token) return unauthenticated;
       return stream ? { status: 200, mediaType: 'text/event-stream' } : { status: 406, mediaType: null };

@@ -64,9 +64,44 @@ describe('operation shape limits (graphql-armor)', () => {
     const result = await server.request(query);
     expect(result.errors).toHaveLength(1);
     expect(result.errors![0]!.message).toContain(`limit ${limit}`);
-    expect(result.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit });
-    expect(result.status).toBeLessThan(500);
-    expect(result.data ?? null).toBeNull();
+    expect(result.errors![0]!.extensions).toEqual({ code: 'BAD_USER_INPUT', limit });
+    expect(result).not.toHaveProperty('data');
+    // GraphQL over HTTP: refused before execution, 400 under application/graphql-response+json…
+    expect(result.status).toBe(400);
+    // …and 200 under application/json, with the same body.
+    const legacy = await postAccepting('application/json', { query });
+    expect(legacy.status).toBe(200);
+    expect(legacy.body).toEqual({ errors: result.errors });
+  });
+
+  it('answers every refusal before execution 400 under application/graphql-response+json, 200 under application/json, on HTTP only', async () => {
+    const refusals: { what: string; query: string; variables?: Record<string, unknown>; code?: string }[] = [
+      ...shapes.map((s) => ({ what: s.limit, query: s.query, code: 'BAD_USER_INPUT' })),
+      { what: 'unstorable text in a variable', query: 'query Q($f: TaskFilter) { tasks(filter: $f) { totalCount } }', variables: { f: { name: 'a\u0000b' } }, code: 'BAD_USER_INPUT' },
+      { what: 'unstorable text in the document', query: '{ tasks(filter: { name: "a\\u0000b" }) { totalCount } }', code: 'BAD_USER_INPUT' },
+      { what: 'a variable that does not coerce', query: 'query Q($f: Int) { tasks(first: $f) { totalCount } }', variables: { f: 'x' } },
+      { what: 'a validation error', query: '{ nope }', code: 'GRAPHQL_VALIDATION_FAILED' },
+    ];
+    const client = wsClient(server.wsUrl);
+    try {
+      for (const { what, query, variables, code } of refusals) {
+        const spec = await postAccepting('application/graphql-response+json', { query, variables });
+        expect(spec.status, what).toBe(400);
+        expect(spec.body, what).not.toHaveProperty('data');
+        const legacy = await postAccepting('application/json', { query, variables });
+        expect(legacy.status, what).toBe(200);
+        expect(legacy.body, what).toEqual(spec.body);
+        // What decides the status stays on the server, on every transport.
+        const [error] = spec.body.errors!;
+        expect(error, what).not.toHaveProperty('extensions.http');
+        const ws = await wsSubscribe(client, query, variables).next(5_000);
+        expect(ws.errors?.[0]?.message, what).toBe(error!.message);
+        expect(ws.errors?.[0]?.extensions, what).toEqual(error!.extensions);
+        expect(error!.extensions?.code, `${what}: ${error!.message}`).toBe(code);
+      }
+    } finally {
+      await client.dispose();
+    }
   });
 
   it('applies the same limits to subscriptions over SSE and WebSocket', async () => {
@@ -85,6 +120,8 @@ describe('operation shape limits (graphql-armor)', () => {
         for (const stream of [sseSubscribe(server.url, query), wsSubscribe(client, query)]) {
           const result = await stream.next(5_000);
           expect(result.errors?.[0]?.message, limit).toContain(`limit ${limit}`);
+          // No `http` extension: that is yoga's, for the status of an HTTP response.
+          expect(result.errors?.[0]?.extensions, limit).toEqual({ code: 'BAD_USER_INPUT', limit });
           await stream.close();
         }
       }
@@ -108,9 +145,12 @@ describe('operation shape limits (graphql-armor)', () => {
       for (const query of ['{ __schema { types { name } } }', '{ __type(name: "Task") { name } }']) {
         const result = await closed.request(query);
         expect(result.errors?.[0]?.message).toMatch(/introspection/i);
-        expect(result.data ?? null).toBeNull();
+        expect(result).not.toHaveProperty('data');
+        // Refused before execution: 400 under application/graphql-response+json.
+        expect(result.status).toBe(400);
         const ws = await wsSubscribe(client, query).next(5_000);
         expect(ws.errors?.[0]?.message).toMatch(/introspection/i);
+        expect(ws.errors?.[0]?.extensions).not.toHaveProperty('http');
       }
       expect((await closed.request('{ __typename viewer { role } }')).data).toEqual({ __typename: 'Query', viewer: { role: 'ADMIN' } });
       // No "Did you mean …?" hints either: they would leak the schema.
@@ -122,6 +162,13 @@ describe('operation shape limits (graphql-armor)', () => {
     }
   });
 });
+
+/** POSTs an operation with this Accept header; the status and the parsed body. */
+async function postAccepting(accept: string, operation: { query: string; variables?: Record<string, unknown> }) {
+  const response = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', accept }, body: JSON.stringify(operation) });
+  expect(response.headers.get('content-type')).toBe(`${accept}; charset=utf-8`);
+  return { status: response.status, body: (await response.json()) as { data?: unknown; errors?: { message: string; extensions?: Record<string, unknown> }[] } };
+}
 
 function postRaw(body: Buffer | string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import type { YogaInitialContext, YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
+import { formatWithoutHttp, resultWithoutHttp } from '../limits/refusal.ts';
 import { LiveGroups, Member, type EndWatch, type GroupOperation, type LiveShare, type Recipient, type SharedPayload } from './liveGroups.ts';
 
 /** What every transport hands to the app's `createContext`. */
@@ -460,13 +461,17 @@ export function serveGraphqlWs<TContext extends object>(
         const live = (args.contextValue as { live?: LiveShare } | undefined)?.live;
         if (!(live instanceof Member) || !isAsyncIterable(result)) return result as never;
         // A member hands over to its group only once graphql-ws has written what it sent itself. Then
-        // graphql-ws keeps `args` only for an onNext hook (this server has none): let go of the
+        // graphql-ws keeps `args` only for the onNext hook (which does not read them): let go of the
         // operation's context and enveloped pipeline.
         return live.track(result, () => {
           args.contextValue = undefined;
           args.rootValue = undefined;
         }) as never;
       },
+      // yoga's `extensions.http` (a refusal's status, a 401 and its WWW-Authenticate) is for HTTP
+      // responses: the errors a socket gets go without it.
+      onNext: (_ctx, _id, _payload, _args, result) => resultWithoutHttp(result),
+      onError: (_ctx, _id, _payload, errors) => errors.map(formatWithoutHttp),
       onConnect: async (ctx) => {
         if (!options.authenticate) return true;
         try {

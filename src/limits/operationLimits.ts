@@ -1,6 +1,7 @@
 import { EnvelopArmor } from '@escape.tech/graphql-armor';
 import { NoSchemaIntrospectionCustomRule, type GraphQLError } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { refusedBeforeExecution } from './refusal.ts';
 
 /**
  * Limits on the shape of every operation, enforced by graphql-armor at parse and validation time —
@@ -25,12 +26,16 @@ export const OPERATION_LIMITS = {
 
 export type OperationLimit = keyof typeof OPERATION_LIMITS;
 
-/** Turns armor's "Syntax Error: …" into a clear BAD_USER_INPUT error that names the limit. */
+/**
+ * Turns armor's "Syntax Error: …" into a clear BAD_USER_INPUT error that names the limit, answered as
+ * a refusal before execution. armor throws it out of validation (or parsing), past yoga's marking of
+ * validation errors, so it is marked here.
+ */
 function nameLimit(limit: OperationLimit, hint: string): (context: unknown, error: GraphQLError) => void {
   return (_context, error) => {
     const message = error.message.replace(/^Syntax Error: /, '');
     (error as { message: string }).message = `${message} (limit ${limit}). ${hint}`;
-    Object.assign(error.extensions, { code: 'BAD_USER_INPUT', limit });
+    Object.assign(error.extensions, { code: 'BAD_USER_INPUT', limit, http: refusedBeforeExecution() });
   };
 }
 

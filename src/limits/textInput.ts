@@ -1,5 +1,6 @@
 import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
 import type { Plugin } from 'graphql-yoga';
+import { refusedBeforeExecution } from './refusal.ts';
 
 /**
  * Text Postgres cannot store: NUL (text and jsonb both refuse it) and unpaired UTF-16 surrogates
@@ -50,7 +51,7 @@ function findInDocument(document: DocumentNode): string | null {
 function unstorable(where: string): GraphQLError {
   return new GraphQLError(
     `Text at ${where} contains a NUL character or an unpaired surrogate, which cannot be stored. Remove it or encode the data (e.g. base64).`,
-    { extensions: { code: 'BAD_USER_INPUT', limit: 'storableText' } },
+    { extensions: { code: 'BAD_USER_INPUT', limit: 'storableText', http: refusedBeforeExecution() } },
   );
 }
 
