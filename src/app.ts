@@ -17,7 +17,7 @@ import type { LiveGroups } from './events/liveGroups.ts';
 import { pruneEventsStep } from './events/retention.ts';
 import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
 import { useOperationExecutor } from './executor.ts';
-import { GRAPHIQL_EXAMPLE } from './graphiql.ts';
+import { graphiqlPage } from './graphiql.ts';
 import { createGraphqlListener } from './http.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
 import { useVariableRefusalStatus } from './limits/refusal.ts';
@@ -80,7 +80,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     // Never a stack trace or SQL to clients, whatever NODE_ENV says (yoga adds them in development).
     maskedErrors: { isDev: false },
     landingPage: false,
-    graphiql: { title: 'Tasklane', defaultQuery: GRAPHIQL_EXAMPLE },
+    graphiql: graphiqlPage.options,
+    renderGraphiQL: graphiqlPage.render,
     // The body limit is applied where the body is read, before yoga (src/http.ts).
     maxRequestBodySize: false,
     plugins: [
@@ -94,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       useTokenRevocation(revocations),
       // Compiled (graphql-jit) where that gives exactly what graphql-js gives, graphql-js elsewhere.
       useOperationExecutor(log),
+      graphiqlPage.plugin,
     ],
     // HTTP and SSE carry a Fetch request, graphql-ws operations their connection_init credentials.
     context: (initial) => createContext({ ...operationCredentials(initial), site: requestSite(initial) }),
