@@ -7,6 +7,7 @@ import { migrate } from 'drizzle-orm/pglite/migrator';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
 import { MIGRATIONS_FOLDER, openDatabase } from '../../src/db/database.ts';
+import { BROWSER_SKIP_NOTICE, skipBrowserTests } from './browser.ts';
 import { testDatabaseKind, withDatabaseName } from './databaseKind.ts';
 
 declare module 'vitest' {
@@ -23,6 +24,8 @@ declare module 'vitest' {
  * a data-directory dump on PGlite (migrating PGlite from scratch takes seconds).
  */
 export default async function setup(project: TestProject) {
+  // Once for the run, not once per skipped file.
+  if (skipBrowserTests) console.warn(BROWSER_SKIP_NOTICE);
   const kind = testDatabaseKind();
   if (kind.kind === 'pglite') {
     const dir = await mkdtemp(join(tmpdir(), 'tasklane-test-'));
