@@ -17,6 +17,8 @@ import {
   visitWithTypeInfo,
   type DocumentNode,
   type ExecutionArgs,
+  type FragmentSpreadNode,
+  type InlineFragmentNode,
   type GraphQLInputType,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -40,11 +42,19 @@ import type { Logger } from './log.ts';
  * - a variable the request leaves out is an error for a non-null variable or input field even when it
  *   has a default, which graphql-js applies;
  * - variable values it rejects get messages worded differently from graphql-js's (and @oneOf inputs
- *   are not checked at all).
+ *   are not checked at all);
+ * - it collects a selection set's fields first and its fragments after, last one first, so a
+ *   fragment followed by another selection gives the response's fields in another order;
+ * - it keeps the @skip/@include of a fragment on the fragment's field nodes, which other spreads of
+ *   the same fragment share: a condition leaks to where it was never written;
+ * - @envelop/graphql-jit caches the compiled query per document, whatever the operation name, so a
+ *   document with several operations would run the first one compiled for every name.
+ * (test/executor.differential.test.ts shows each of these when its rule below is taken out.)
  * So the standard executor runs every operation that uses one of these constructs, decided from the
  * document and schema (cached per parsed document), and every request whose variables graphql-js
  * itself rejects, so that those errors are graphql-js's own. What stays compiled is the common read:
- * literals of built-in types and enums, and variables as whole argument values.
+ * literals of built-in types and enums, variables as whole argument values, fragments spread as the
+ * last selection, @skip/@include on fields.
  */
 export function useOperationExecutor(log: Logger): ReturnType<typeof useGraphQlJit> {
   return useGraphQlJit(
@@ -74,7 +84,10 @@ function documentRunsCompiled(schema: GraphQLSchema, document: DocumentNode, ope
   if (!byOperation) compiledByDocument.set(document, (byOperation = new Map()));
   let compiled = byOperation.get(operation);
   if (compiled === undefined) {
-    compiled = variableDefaultsRunCompiled(schema, operation) && literalsRunCompiled(schema, document, operation);
+    compiled =
+      document.definitions.filter((definition) => definition.kind === Kind.OPERATION_DEFINITION).length === 1 &&
+      variableDefaultsRunCompiled(schema, operation) &&
+      selectionsRunCompiled(schema, document, operation);
     byOperation.set(operation, compiled);
   }
   return compiled;
@@ -118,12 +131,11 @@ function survivesJson(value: unknown): boolean {
 }
 
 /**
- * No variable inside a list or object literal, and no literal of a scalar whose `parseLiteral` reads
- * variables, in the operation or the fragments it spreads (fragments it does not use are not
- * executed). Directive arguments count too: only @skip/@include are evaluated, and their `if` is a
- * Boolean, so a nested variable there is a validation error either way.
+ * In the operation and the fragments it spreads (fragments it does not use are not executed): no
+ * fragment followed by another selection, no @skip/@include on a fragment, no variable inside a list
+ * or object literal, and no literal of a scalar whose `parseLiteral` reads variables.
  */
-function literalsRunCompiled(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
+function selectionsRunCompiled(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode): boolean {
   const fragments = new Map(
     document.definitions.flatMap((definition) =>
       definition.kind === Kind.FRAGMENT_DEFINITION ? [[definition.name.value, definition] as const] : [],
@@ -136,7 +148,15 @@ function literalsRunCompiled(schema: GraphQLSchema, document: DocumentNode, oper
   // The depth of list and object literals the visitor is inside.
   let literalDepth = 0;
   const visitor = visitWithTypeInfo(typeInfo, {
+    SelectionSet(node) {
+      const fragment = node.selections.findIndex((selection) => selection.kind !== Kind.FIELD);
+      if (fragment !== -1 && fragment < node.selections.length - 1) compiled = false;
+    },
+    InlineFragment(node) {
+      if (hasSkipOrInclude(node)) compiled = false;
+    },
     FragmentSpread(node) {
+      if (hasSkipOrInclude(node)) compiled = false;
       if (!visited.has(node.name.value)) {
         visited.add(node.name.value);
         const fragment = fragments.get(node.name.value);
@@ -174,4 +194,8 @@ function literalsRunCompiled(schema: GraphQLSchema, document: DocumentNode, oper
     visit(pending.pop()!, visitor);
   }
   return compiled;
+}
+
+function hasSkipOrInclude(node: FragmentSpreadNode | InlineFragmentNode): boolean {
+  return node.directives?.some((directive) => directive.name.value === 'skip' || directive.name.value === 'include') ?? false;
 }
