@@ -13,6 +13,7 @@ import { createViewerResolver, isLoopbackHost, requestSite, type RequestSite } f
 import type { Context, Services } from './context.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { EventHub } from './events/hub.ts';
+import { useGraphqlSse } from './events/graphqlSse.ts';
 import type { LiveGroups } from './events/liveGroups.ts';
 import { pruneEventsStep } from './events/retention.ts';
 import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
@@ -95,6 +96,11 @@ export async function buildApp(options: AppOptions): Promise<App> {
       useTokenRevocation(revocations),
       // Compiled (graphql-jit) where that gives exactly what graphql-js gives, graphql-js elsewhere.
       useOperationExecutor(log),
+      // GraphQL over SSE in both modes of the graphql-sse protocol (distinct connections also at /graphql).
+      useGraphqlSse({
+        endpoint: '/graphql/stream',
+        authenticate: (request) => viewers.resolve(request.headers.get('authorization'), requestSite({ request })),
+      }),
       graphiqlPage.plugin,
     ],
     // HTTP and SSE carry a Fetch request, graphql-ws operations their connection_init credentials.

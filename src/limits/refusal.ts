@@ -6,8 +6,8 @@ import { isAsyncIterable, type Plugin } from 'graphql-yoga';
  * variables that do not coerce): `extensions.http` with `spec`. GraphQL over HTTP asks for 400 under
  * application/graphql-response+json and 200 under application/json, and that is how yoga's result
  * processors read it (`getResponseInitByRespectingErrors`); they also leave it out of the body.
- * graphql-ws knows nothing of it: that transport drops it (formatWithoutHttp). A new object per
- * error: yoga's plugins complete it in place.
+ * graphql-ws and graphql-sse know nothing of it: those transports drop it (formatWithoutHttp). A new
+ * object per error: yoga's plugins complete it in place.
  */
 export function refusedBeforeExecution(): { spec: true; status: 400 } {
   return { spec: true, status: 400 };

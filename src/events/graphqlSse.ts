@@ -1,0 +1,90 @@
+import type { ExecutionArgs, ExecutionResult } from 'graphql';
+import { getOperationAST, GraphQLError } from 'graphql';
+import { createHandler } from 'graphql-sse/lib/use/fetch';
+import { isAsyncIterable, processRegularResult, type Plugin } from 'graphql-yoga';
+import { formatWithoutHttp, resultWithoutHttp } from '../limits/refusal.ts';
+
+/**
+ * GraphQL over SSE as the graphql-sse protocol has it, both modes: distinct connections (a POST with
+ * `Accept: text/event-stream` per operation) and single connection (a PUT reserves a stream, a GET
+ * opens it, each operation is a POST with its id, a DELETE stops one). graphql-sse's own handler
+ * speaks the protocol; every operation goes through `yoga.getEnveloped`, so parsing, validation and
+ * its limits, the context (the caller, from the request's Authorization header) and every envelop
+ * plugin apply as over HTTP.
+ *
+ * This is @graphql-yoga/plugin-graphql-sse with its refusals answered. That plugin lets a parse,
+ * limit or authentication error escape (the server answers 500 with the error's stack trace as the
+ * body) and returns validation errors where graphql-sse expects execution arguments (the client gets
+ * "Unable to detect operation AST"). Here an operation refused before it runs is a result on its
+ * stream (`next` with the errors, then `complete`), as yoga streams it at /graphql.
+ */
+export function useGraphqlSse(options: {
+  endpoint: string;
+  /** Checks the request's credentials; throws (UNAUTHENTICATED) when they are refused. */
+  authenticate: (request: Request) => Promise<unknown>;
+}): Plugin {
+  const serverContexts = new WeakMap<Request, Record<string, unknown>>();
+  let handler: ((request: Request) => Promise<Response>) | undefined;
+  return {
+    onYogaInit({ yoga }) {
+      handler = createHandler(
+        {
+          async onSubscribe(req, params) {
+            const request = req.raw;
+            const { schema, parse, validate, contextFactory, execute, subscribe } = yoga.getEnveloped({
+              ...serverContexts.get(request),
+              request,
+              params,
+            });
+            try {
+              const document = parse(params.query);
+              const errors = validate(schema, document);
+              if (errors.length > 0) return refused(errors);
+              const args: ExecutionArgs = {
+                schema,
+                document,
+                contextValue: await contextFactory(),
+                variableValues: params.variables,
+                operationName: params.operationName,
+              };
+              const run = getOperationAST(document, params.operationName)?.operation === 'subscription' ? subscribe : execute;
+              const result = (await run(args)) as ExecutionResult | AsyncIterable<ExecutionResult>;
+              // graphql-sse takes a result without `data` (refused by the executor) for arguments.
+              return isAsyncIterable(result) || 'data' in result ? result : once(result);
+            } catch (error) {
+              // graphql-armor's limits and refused credentials are thrown.
+              if (error instanceof GraphQLError) return refused([error]);
+              throw error;
+            }
+          },
+          // Printed as JSON, like the formatted result: the errors without yoga's `http`.
+          onNext: (_ctx, _req, result) => resultWithoutHttp(result as ExecutionResult) as ExecutionResult | undefined,
+        },
+        yoga.fetchAPI,
+      );
+    },
+    async onRequest({ request, url, serverContext, fetchAPI, endResponse }) {
+      if (url.pathname !== options.endpoint || !handler) return;
+      try {
+        // Every request of the protocol, the reservation and the stream included, as over HTTP.
+        await options.authenticate(request);
+      } catch (error) {
+        if (!(error instanceof GraphQLError)) throw error;
+        endResponse(processRegularResult({ errors: [error] }, fetchAPI, 'application/json'));
+        return;
+      }
+      serverContexts.set(request, serverContext as Record<string, unknown>);
+      endResponse(await handler(request));
+    },
+  };
+}
+
+/** A refusal as the operation's only result: its errors (without yoga's `http`), then the end. */
+function refused(errors: readonly GraphQLError[]): AsyncIterable<ExecutionResult> {
+  // graphql-sse prints a result as JSON: formatted errors are what it would print of GraphQLErrors.
+  return once({ errors: errors.map(formatWithoutHttp) } as unknown as ExecutionResult);
+}
+
+async function* once<T>(result: T): AsyncGenerator<T> {
+  yield result;
+}
