@@ -25,7 +25,7 @@ import { envelop } from 'graphql-yoga';
 import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Context } from '../src/context.ts';
-import { useOperationExecutor } from '../src/executor.ts';
+import { runsCompiled, useOperationExecutor } from '../src/executor.ts';
 import * as generatedDocuments from '../src/gql/graphql.ts';
 import { createLoaders } from '../src/loaders.ts';
 import { schema } from '../src/schema/index.ts';
@@ -44,8 +44,8 @@ import { startTestServer, type TestServer } from './support/server.ts';
  * they get the same arguments and info and return the recorded values. So no second database, and a
  * difference in coercion shows as the arguments that differ, even where the result would not.
  *
- * Subscriptions are not compared: the production executor runs them with graphql-js's own
- * `subscribe` (`runsCompiled` is false for them; checked below).
+ * Subscriptions are not compared: the production executor leaves them to graphql-js's own
+ * `subscribe` (`runsCompiled` is false for them; checked below, with the routing of a few shapes).
  */
 
 // ---- Record and replay ---------------------------------------------------------------------------
@@ -145,10 +145,10 @@ for (const type of Object.values(schema.getTypeMap())) {
         throw new Error(`not recorded: ${key}`);
       }
       replayed.add(key);
-      const args_ = JSON.stringify(canonical(args));
-      if (args_ !== call.args) problems.push(`${key}: arguments differ\n    production: ${call.args}\n    graphql-js: ${args_}`);
-      const info_ = infoDigest(info);
-      if (info_ !== call.info) problems.push(`${key}: resolve info differs\n    production: ${call.info}\n    graphql-js: ${info_}`);
+      const replayArgs = JSON.stringify(canonical(args));
+      if (replayArgs !== call.args) problems.push(`${key}: arguments differ\n    production: ${call.args}\n    graphql-js: ${replayArgs}`);
+      const replayInfo = infoDigest(info);
+      if (replayInfo !== call.info) problems.push(`${key}: resolve info differs\n    production: ${call.info}\n    graphql-js: ${replayInfo}`);
       const outcome = call.outcome;
       if (call.async) return outcome.ok ? Promise.resolve(outcome.value) : Promise.reject(outcome.error as Error);
       if (!outcome.ok) throw outcome.error;
@@ -503,5 +503,14 @@ describe('production executor against graphql-js', () => {
     expect(failures.slice(0, 40).join('\n\n'), `${failures.length} runs differ`).toBe('');
     // Not vacuous: graphql-jit ran a good part of them (the rest went to graphql-js by design).
     expect(compiledRuns, `${cases.length} operations, ${runs} runs, ${compiledRuns} compiled`).toBeGreaterThan(runs / 4);
+  });
+
+  it('leaves subscriptions to graphql-js and keeps the reads benchmark query compiled', () => {
+    const route = (source: string, variableValues: Record<string, unknown> = {}) => runsCompiled({ schema, document: parse(source), variableValues });
+    expect(route('subscription { taskEvents { kind } }')).toBe(false);
+    expect(route('{ tasks(first: 100) { nodes { id name status job { id name } } } }')).toBe(true);
+    expect(route('query ($first: Int) { tasks(first: $first) { nodes { ...F } } } fragment F on Task { id }', { first: 2 })).toBe(true);
+    expect(route('query ($first: Int) { tasks(first: $first) { totalCount } }', { first: 'two' })).toBe(false);
+    expect(route('mutation ($f: Int!) { runTasks(input: { tasks: [{ name: "x", conf: { frame: $f, a: 1 } }] }) { applied } }', { f: 7 })).toBe(false);
   });
 });
