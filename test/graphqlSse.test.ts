@@ -14,11 +14,11 @@ import { eventually } from './support/subscriptions.ts';
 const ADMIN = 'graphql-sse-admin-token-0123456789';
 
 let server: TestServer;
-let streamUrl: string;
+let base: string;
 
 beforeAll(async () => {
   server = await startTestServer({ config: { adminToken: ADMIN } });
-  streamUrl = `${server.url}/stream`;
+  base = server.url.replace(/\/graphql$/, '');
 });
 
 afterAll(async () => {
@@ -68,16 +68,18 @@ function deepSubscription(depth: number): string {
 }
 
 describe.each([
-  ['single connection', true],
-  ['distinct connections', false],
-] as const)('graphql-sse client, %s mode', (mode, singleConnection) => {
+  ['single connection mode', true, '/graphql/stream'],
+  ['distinct connections mode', false, '/graphql/stream'],
+  // yoga's own SSE, which speaks the distinct connections mode.
+  ['distinct connections mode at /graphql', false, '/graphql'],
+] as const)('graphql-sse client, %s', (mode, singleConnection, path) => {
   const clients: Client[] = [];
   const methods: string[] = [];
   /** The last refused request's answer (the client aborts its connection, and so that body, at once). */
-  let refusal: { status: number; authenticate: string | null; body: string } | null = null;
+  let refusal: { status: number; authenticate: string | null; contentType: string | null; body: string } | null = null;
   function client(token: string | null): Client {
     const created = createClient({
-      url: streamUrl,
+      url: `${base}${path}`,
       singleConnection,
       retryAttempts: 0,
       headers: token ? { authorization: `Bearer ${token}` } : {},
@@ -86,7 +88,8 @@ describe.each([
         const response = await fetch(input, init);
         if (response.status < 400) return response;
         const body = await response.text();
-        refusal = { status: response.status, authenticate: response.headers.get('www-authenticate'), body };
+        const contentType = response.headers.get('content-type');
+        refusal = { status: response.status, authenticate: response.headers.get('www-authenticate'), contentType, body };
         return new Response(body, response);
       },
     });
@@ -100,7 +103,7 @@ describe.each([
 
   it('delivers the events a mutation causes to a subscription with a token, and ends it cleanly', async () => {
     const hub = server.app.services.events;
-    const names = [`${mode}-a`, `${mode}-b`];
+    const names = [`${mode} a`, `${mode} b`];
     const sse = client(ADMIN);
     const watch = run(sse, 'subscription { taskEvents(filter: { kinds: [CREATED] }) { kind task { name } } }', (results) => results.length >= 2);
     await eventually(() => hub.listenerCount('task') === 1, 5_000, 'the subscription to go live');
@@ -144,7 +147,9 @@ describe.each([
       expect(outcome.error).toBeInstanceOf(NetworkError);
       expect((outcome.error as NetworkError<Response>).response?.status).toBe(401);
       expect(refusal).toMatchObject({ status: 401, authenticate: 'Bearer' });
-      const body = JSON.parse(refusal!.body) as ExecutionResult;
+      // yoga's SSE at /graphql answers its 401 as an event stream whose one result is the error.
+      const streamed = refusal!.contentType?.startsWith('text/event-stream');
+      const body = JSON.parse(streamed ? /^event: next\ndata: (.*)$/m.exec(refusal!.body)![1]! : refusal!.body) as ExecutionResult;
       expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })]);
       refusal = null;
     }
