@@ -25,8 +25,10 @@ export function useGraphqlSse(options: {
 }): Plugin {
   const serverContexts = new WeakMap<Request, Record<string, unknown>>();
   let handler: ((request: Request) => Promise<Response>) | undefined;
+  let logError: (error: unknown) => void = () => {};
   return {
     onYogaInit({ yoga }) {
+      logError = (error) => yoga.logger.error(error);
       handler = createHandler(
         {
           async onSubscribe(req, params) {
@@ -68,13 +70,24 @@ export function useGraphqlSse(options: {
       try {
         // Every request of the protocol, the reservation and the stream included, as over HTTP.
         await options.authenticate(request);
+        serverContexts.set(request, serverContext as Record<string, unknown>);
+        endResponse(await handler(request));
       } catch (error) {
-        if (!(error instanceof GraphQLError)) throw error;
-        endResponse(processRegularResult({ errors: [error] }, fetchAPI, 'application/json'));
-        return;
+        // Refused credentials: yoga's own answer (401, WWW-Authenticate). Anything else is a bug or an
+        // unreachable database: logged, and never its stack trace to the client (the server
+        // adapter's answer to an error thrown here).
+        if (error instanceof GraphQLError) {
+          endResponse(processRegularResult({ errors: [error] }, fetchAPI, 'application/json'));
+          return;
+        }
+        logError(error);
+        endResponse(
+          new fetchAPI.Response('{"errors":[{"message":"Unexpected error."}]}', {
+            status: 500,
+            headers: { 'content-type': 'application/json; charset=utf-8' },
+          }),
+        );
       }
-      serverContexts.set(request, serverContext as Record<string, unknown>);
-      endResponse(await handler(request));
     },
   };
 }
