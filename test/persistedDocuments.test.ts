@@ -260,6 +260,25 @@ describe('anything else is refused, with a clear error', () => {
     expect(await get({ extensions })).toMatchObject({ status: 404, errors: [{ extensions: unknownId }] });
   });
 
+  it('graphql-sse at /graphql/stream, both modes: a raw query is refused', async () => {
+    for (const singleConnection of [false, true]) {
+      const client = createSseClient({ url: `${server.url}/stream`, singleConnection, retryAttempts: 0 });
+      const stream = new Stream(() => client.dispose());
+      client.subscribe({ query: RAW_QUERY }, {
+        next: (value) => stream.push(value as Result),
+        error: (error) => stream.end(error),
+        complete: () => stream.end(),
+      });
+      try {
+        const result = await stream.next();
+        expect(result.errors).toEqual([expect.objectContaining({ extensions: refusedText })]);
+        expect(result.data).toBeUndefined();
+      } finally {
+        await stream.close();
+      }
+    }
+  });
+
   it("paths that skip yoga's onParams (yoga's graphql-sse plugin parses the text itself) parse only the manifest's texts", () => {
     const manifest = loadPersistedDocuments(manifestFile);
     const enveloped = server.app.yoga.getEnveloped({ request: new Request(server.url) });

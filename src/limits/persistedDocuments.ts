@@ -5,6 +5,7 @@ import type { GraphQLParams, OnParamsEventPayload, Plugin } from 'graphql-yoga';
 import { createInMemoryAPQStore, useAPQ, type APQStore } from '@graphql-yoga/plugin-apq';
 import { defaultExtractPersistedOperationId, usePersistedOperations } from '@graphql-yoga/plugin-persisted-operations';
 import { LIMITS } from '../domain/limits.ts';
+import { refusedBeforeExecution } from './refusal.ts';
 
 /** documentId → document text: the manifest GraphQL Code Generator's client preset writes. */
 export type PersistedDocumentManifest = ReadonlyMap<string, string>;
@@ -92,11 +93,7 @@ export function documentAdmission(manifest: PersistedDocumentManifest | null): D
       // The plugin's own hook, so that graphql-ws admits exactly what HTTP and SSE admit: one rule set.
       // What it sets is the manifest's text and the request's operationName, variables and extensions.
       const payload = { params, request: undefined, context: {}, setParams: (next: GraphQLParams) => (resolved = next as SubscribePayload) };
-      try {
-        await persisted.onParams!(payload as unknown as OnParamsEventPayload<Record<string, unknown>>);
-      } catch (error) {
-        throw error instanceof GraphQLError ? withoutHttpStatus(error) : error;
-      }
+      await persisted.onParams!(payload as unknown as OnParamsEventPayload<Record<string, unknown>>);
       return resolved;
     },
   };
@@ -106,18 +103,9 @@ const SEND_DOCUMENT_ID =
   'This server runs only trusted documents (TASKLANE_PERSISTED_DOCUMENTS): send the `documentId` of a document of its manifest ' +
   '(GraphQL Code Generator puts it in the generated document as `__meta__.hash`) instead of the document text.';
 
-/**
- * Refused before anything runs: a 4xx under application/graphql-response+json; `spec: true` keeps 200
- * under application/json, as the GraphQL-over-HTTP spec does for a well-formed request.
- */
-function refusal(message: string, code: string, status: number): GraphQLError {
-  return new GraphQLError(message, { extensions: { code, http: { status, spec: true } } });
-}
-
-/** An HTTP status means nothing to a graphql-ws client, and must not show in its payload. */
-function withoutHttpStatus(error: GraphQLError): GraphQLError {
-  const { http: _http, ...extensions } = error.extensions;
-  return new GraphQLError(error.message, { extensions });
+/** Refused before anything runs (src/limits/refusal.ts); an unknown documentId is a 404 rather than a 400. */
+function refusal(message: string, code: string, status: 400 | 404): GraphQLError {
+  return new GraphQLError(message, { extensions: { code, http: { ...refusedBeforeExecution(), status } } });
 }
 
 /**
