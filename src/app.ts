@@ -100,6 +100,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
       useGraphqlSse({
         endpoint: '/graphql/stream',
         authenticate: (request) => viewers.resolve(request.headers.get('authorization'), requestSite({ request })),
+        resolveParams: admission.resolveParams,
       }),
       graphiqlPage.plugin,
     ],

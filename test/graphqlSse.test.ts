@@ -1,3 +1,7 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createClient, NetworkError, type Client, type ExecutionResult } from 'graphql-sse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_LIMITS } from '../src/limits/operationLimits.ts';
@@ -153,5 +157,42 @@ describe.each([
       expect(body.errors).toEqual([expect.objectContaining({ extensions: { code: 'UNAUTHENTICATED' } })]);
       refusal = null;
     }
+  });
+});
+
+describe('graphql-sse client at /graphql/stream, trusted documents only (TASKLANE_PERSISTED_DOCUMENTS)', () => {
+  const TEXT = 'query Trusted { viewer { role } }';
+  const hash = createHash('sha256').update(TEXT).digest('hex');
+  let dir: string;
+  let trusted: TestServer;
+  const clients: Client[] = [];
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'tasklane-sse-trusted-'));
+    const manifest = join(dir, 'persisted-documents.json');
+    writeFileSync(manifest, JSON.stringify({ [`sha256:${hash}`]: TEXT }));
+    trusted = await startTestServer({ config: { persistedDocumentsFile: manifest } });
+  });
+
+  afterAll(async () => {
+    for (const created of clients) created.dispose();
+    await trusted?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it.each([true, false])('runs a manifest document by its hash and refuses document text (single connection: %s)', async (singleConnection) => {
+    const sse = createClient({ url: `${trusted.url}/stream`, singleConnection, retryAttempts: 0 });
+    clients.push(sse);
+    const byHash = await new Promise<Outcome>((resolve) => {
+      const outcome: Outcome = { results: [], completed: false, error: null };
+      sse.subscribe(
+        { query: '', extensions: { persistedQuery: { version: 1, sha256Hash: hash } } },
+        { next: (r) => void outcome.results.push(r), error: (e) => resolve({ ...outcome, error: e }), complete: () => resolve({ ...outcome, completed: true }) },
+      );
+    });
+    expect(byHash).toEqual({ results: [{ data: { viewer: { role: 'ADMIN' } } }], completed: true, error: null });
+    const raw = await run(sse, TEXT).ended;
+    expect(raw.completed).toBe(true);
+    expect(raw.results).toEqual([{ errors: [expect.objectContaining({ extensions: { code: 'PERSISTED_DOCUMENT_REQUIRED' } })] }]);
   });
 });

@@ -1,6 +1,7 @@
 import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { getOperationAST, GraphQLError } from 'graphql';
 import { createHandler } from 'graphql-sse/lib/use/fetch';
+import type { SubscribePayload } from 'graphql-ws';
 import { isAsyncIterable, processRegularResult, type Plugin } from 'graphql-yoga';
 import { formatWithoutHttp, resultWithoutHttp } from '../limits/refusal.ts';
 
@@ -22,6 +23,11 @@ export function useGraphqlSse(options: {
   endpoint: string;
   /** Checks the request's credentials; throws (UNAUTHENTICATED) when they are refused. */
   authenticate: (request: Request) => Promise<unknown>;
+  /**
+   * The parameters as the pipeline is to see them, for operations that do not pass yoga's onParams
+   * (a persisted document's id resolved to its text), or a GraphQLError refusing them.
+   */
+  resolveParams: (params: SubscribePayload) => Promise<SubscribePayload>;
 }): Plugin {
   const serverContexts = new WeakMap<Request, Record<string, unknown>>();
   let handler: ((request: Request) => Promise<Response>) | undefined;
@@ -31,14 +37,16 @@ export function useGraphqlSse(options: {
       logError = (error) => yoga.logger.error(error);
       handler = createHandler(
         {
-          async onSubscribe(req, params) {
+          async onSubscribe(req, requestParams) {
             const request = req.raw;
-            const { schema, parse, validate, contextFactory, execute, subscribe } = yoga.getEnveloped({
-              ...serverContexts.get(request),
-              request,
-              params,
-            });
             try {
+              // graphql-sse's request parser has made `query` a string.
+              const params = await options.resolveParams(requestParams as SubscribePayload);
+              const { schema, parse, validate, contextFactory, execute, subscribe } = yoga.getEnveloped({
+                ...serverContexts.get(request),
+                request,
+                params,
+              });
               const document = parse(params.query);
               const errors = validate(schema, document);
               if (errors.length > 0) return refused(errors);
@@ -54,7 +62,7 @@ export function useGraphqlSse(options: {
               // graphql-sse takes a result without `data` (refused by the executor) for arguments.
               return isAsyncIterable(result) || 'data' in result ? result : once(result);
             } catch (error) {
-              // graphql-armor's limits and refused credentials are thrown.
+              // A refused document, graphql-armor's limits and refused credentials are thrown.
               if (error instanceof GraphQLError) return refused([error]);
               throw error;
             }
