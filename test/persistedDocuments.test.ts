@@ -279,7 +279,7 @@ describe('anything else is refused, with a clear error', () => {
     }
   });
 
-  it("paths that skip yoga's onParams (yoga's graphql-sse plugin parses the text itself) parse only the manifest's texts", () => {
+  it("paths that skip yoga's onParams (graphql-sse at /graphql/stream parses the text itself) parse only the manifest's texts", () => {
     const manifest = loadPersistedDocuments(manifestFile);
     const enveloped = server.app.yoga.getEnveloped({ request: new Request(server.url) });
     expect(() => enveloped.parse(RAW_QUERY)).toThrow(/documentId/);

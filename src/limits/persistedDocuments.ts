@@ -128,8 +128,8 @@ function documentIdOf(params: GraphQLParams, request: Request | undefined): stri
 
 /**
  * Parses nothing but the manifest's documents. The plugin above admits documents by id in onParams;
- * this holds on paths that call yoga's pipeline without its onParams (yoga's graphql-sse plugin runs
- * `parse(params.query)` itself): there a client can only send the text, which must be a manifest's.
+ * this holds on paths that call yoga's pipeline without its onParams (graphql-sse at /graphql/stream,
+ * src/events/graphqlSse.ts, parses `params.query` itself): there only a manifest's text runs.
  */
 function onlyManifestDocuments(manifest: PersistedDocumentManifest): Plugin {
   const texts = new Set(manifest.values());
