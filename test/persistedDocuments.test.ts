@@ -97,6 +97,18 @@ function sseRun(payload: Record<string, unknown>): Stream {
   return stream;
 }
 
+/** graphql-sse's client at /graphql/stream (src/events/graphqlSse.ts), in either mode. */
+function streamRun(payload: Record<string, unknown>, singleConnection: boolean): Stream {
+  const client = createSseClient({ url: `${server.url}/stream`, singleConnection, retryAttempts: 0 });
+  const stream = new Stream(() => client.dispose());
+  client.subscribe(payload as never, {
+    next: (value) => stream.push(value as Result),
+    error: (error) => stream.end(error),
+    complete: () => stream.end(),
+  });
+  return stream;
+}
+
 function wsRun(client: Client, payload: Record<string, unknown>): Stream {
   let unsubscribe = () => {};
   const stream = new Stream(() => unsubscribe());
@@ -176,6 +188,19 @@ describe('trusted documents run by documentId', () => {
       expect(JSON.parse(data)).toEqual({ data: { taskEvents: { kind: 'CREATED', taskId: id } } });
     } finally {
       controller.abort();
+    }
+  });
+
+  it('graphql-sse at /graphql/stream, both modes: by the persistedQuery extension (its request parser keeps no documentId)', async () => {
+    const id = await runTask('trusted-stream');
+    const sha256Hash = ids.TrustedTask!.replace(/^sha256:/, '');
+    for (const singleConnection of [false, true]) {
+      const stream = streamRun({ query: '', extensions: { persistedQuery: { version: 1, sha256Hash } }, variables: { id } }, singleConnection);
+      try {
+        expect(await stream.take(1)).toEqual([{ task: { id, name: 'trusted-stream', status: 'QUEUED' } }]);
+      } finally {
+        await stream.close();
+      }
     }
   });
 
@@ -260,26 +285,25 @@ describe('anything else is refused, with a clear error', () => {
     expect(await get({ extensions })).toMatchObject({ status: 404, errors: [{ extensions: unknownId }] });
   });
 
-  it('graphql-sse at /graphql/stream, both modes: a raw query is refused', async () => {
+  it('graphql-sse at /graphql/stream, both modes: a raw query and an unknown hash are refused', async () => {
     for (const singleConnection of [false, true]) {
-      const client = createSseClient({ url: `${server.url}/stream`, singleConnection, retryAttempts: 0 });
-      const stream = new Stream(() => client.dispose());
-      client.subscribe({ query: RAW_QUERY }, {
-        next: (value) => stream.push(value as Result),
-        error: (error) => stream.end(error),
-        complete: () => stream.end(),
-      });
-      try {
-        const result = await stream.next();
-        expect(result.errors).toEqual([expect.objectContaining({ extensions: refusedText })]);
-        expect(result.data).toBeUndefined();
-      } finally {
-        await stream.close();
+      for (const [payload, extensions] of [
+        [{ query: RAW_QUERY }, refusedText],
+        [{ query: '', extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }, unknownId],
+      ] as const) {
+        const stream = streamRun(payload, singleConnection);
+        try {
+          const result = await stream.next();
+          expect(result.errors).toEqual([expect.objectContaining({ extensions })]);
+          expect(result.data).toBeUndefined();
+        } finally {
+          await stream.close();
+        }
       }
     }
   });
 
-  it("paths that skip yoga's onParams (graphql-sse at /graphql/stream parses the text itself) parse only the manifest's texts", () => {
+  it("a path that skipped the admission would still parse only the manifest's texts", () => {
     const manifest = loadPersistedDocuments(manifestFile);
     const enveloped = server.app.yoga.getEnveloped({ request: new Request(server.url) });
     expect(() => enveloped.parse(RAW_QUERY)).toThrow(/documentId/);

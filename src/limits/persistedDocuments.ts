@@ -127,9 +127,8 @@ function documentIdOf(params: GraphQLParams, request: Request | undefined): stri
 }
 
 /**
- * Parses nothing but the manifest's documents. The plugin above admits documents by id in onParams;
- * this holds on paths that call yoga's pipeline without its onParams (graphql-sse at /graphql/stream,
- * src/events/graphqlSse.ts, parses `params.query` itself): there only a manifest's text runs.
+ * Parses nothing but the manifest's documents: the plugin above and `resolveParams` admit documents
+ * by id before parsing; this holds should a path ever call yoga's pipeline with neither.
  */
 function onlyManifestDocuments(manifest: PersistedDocumentManifest): Plugin {
   const texts = new Set(manifest.values());
