@@ -54,9 +54,9 @@ export interface DocumentAdmission {
   /** For yoga (HTTP and SSE); they resolve the request's document in onParams, so they go first. */
   plugins: Plugin[];
   /**
-   * For transports whose operations do not pass yoga's onParams (graphql-ws): the parameters as the
-   * pipeline is to see them (a documentId resolved to the manifest's text), or a GraphQLError refusing
-   * them, the same as over HTTP.
+   * For transports whose operations do not pass yoga's onParams (graphql-ws, graphql-sse at
+   * /graphql/stream): the parameters as the pipeline is to see them (a documentId resolved to the
+   * manifest's text), or a GraphQLError refusing them, the same as over HTTP.
    */
   resolveParams(params: SubscribePayload): Promise<SubscribePayload>;
 }
@@ -67,7 +67,8 @@ export interface DocumentAdmission {
  */
 export function documentAdmission(manifest: PersistedDocumentManifest | null): DocumentAdmission {
   if (manifest === null) {
-    // graphql-ws clients send the text (Apollo's link does APQ over HTTP only): nothing to resolve.
+    // Clients of graphql-ws and /graphql/stream send the text (Apollo's link does APQ over HTTP
+    // only): nothing to resolve.
     return { plugins: [useAPQ({ store: boundedApqStore() })], resolveParams: async (params) => params };
   }
   const persisted = usePersistedOperations<Record<string, unknown>>({
