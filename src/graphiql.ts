@@ -1,7 +1,9 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
+import fresh from 'fresh';
 import { shouldRenderGraphiQL, type GraphiQLOptions, type Plugin } from 'graphql-yoga';
+import Negotiator from 'negotiator';
 
 /** The operation GraphiQL opens with: submit a job of three tasks, then list its tasks. */
 export const GRAPHIQL_EXAMPLE = `# Welcome to Tasklane. Run "SubmitJob", then "ListTasks" (paste the job id into the variables).
@@ -69,7 +71,12 @@ function selfHostedGraphiQL(options: GraphiQLOptions) {
         headers.set('cache-control', 'no-cache');
         headers.set('etag', etag);
         headers.set('vary', 'Accept-Encoding');
-        if (matchesEtag(request.headers.get('if-none-match'), etag)) {
+        // `fresh` compares If-None-Match as RFC 9110 says, and sends the page again on a forced reload.
+        const conditions = {
+          'if-none-match': request.headers.get('if-none-match') ?? undefined,
+          'cache-control': request.headers.get('cache-control') ?? undefined,
+        };
+        if (fresh(conditions, { etag })) {
           setResponse(new fetchAPI.Response(null, { status: 304, headers }));
           return;
         }
@@ -92,18 +99,8 @@ async function renderPage(options: GraphiQLOptions): Promise<RenderedPage> {
 
 const gzipAsync = promisify(gzip);
 
-/** Whether an Accept-Encoding header accepts gzip (listed, and not with q=0). */
+/** Whether the client prefers the gzipped page (Accept-Encoding, negotiated as express does). */
 export function acceptsGzip(acceptEncoding: string | null): boolean {
-  return (acceptEncoding ?? '').split(',').some((entry) => {
-    const [coding = '', ...parameters] = entry.toLowerCase().split(';').map((part) => part.trim());
-    return coding === 'gzip' && !parameters.some((parameter) => /^q=0(\.0*)?$/.test(parameter));
-  });
-}
-
-/** Whether an If-None-Match header names `etag` (weakly, as RFC 9110 compares for GET) or is `*`. */
-function matchesEtag(ifNoneMatch: string | null, etag: string): boolean {
-  return (ifNoneMatch ?? '').split(',').some((tag) => {
-    const trimmed = tag.trim();
-    return trimmed === '*' || trimmed.replace(/^W\//, '') === etag;
-  });
+  const headers = acceptEncoding === null ? {} : { 'accept-encoding': acceptEncoding };
+  return new Negotiator({ headers }).encoding(['gzip', 'identity']) === 'gzip';
 }

@@ -107,6 +107,8 @@ describe('acceptsGzip', () => {
     ['gzip;q=0', false],
     ['gzip; q=0.0, br', false],
     ['deflate, br', false],
+    ['*', true],
+    ['identity;q=0.5, gzip;q=0.4', false],
     ['', false],
     [null, false],
   ])('%s → %s', (header, expected) => {
