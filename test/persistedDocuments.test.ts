@@ -85,21 +85,14 @@ async function get(params: Record<string, unknown>, accept = 'application/graphq
   return { ...((await response.json()) as Result), status: response.status };
 }
 
-/** graphql-sse's client, distinct-connections mode: each operation a POST to /graphql taking an event stream. */
-function sseRun(payload: Record<string, unknown>): Stream {
-  const client = createSseClient({ url: server.url, retryAttempts: 0 });
-  const stream = new Stream(() => client.dispose());
-  client.subscribe(payload as never, {
-    next: (value) => stream.push(value as Result),
-    error: (error) => stream.end(error),
-    complete: () => stream.end(),
-  });
-  return stream;
-}
-
-/** graphql-sse's client at /graphql/stream (src/events/graphqlSse.ts), in either mode. */
-function streamRun(payload: Record<string, unknown>, singleConnection: boolean): Stream {
-  const client = createSseClient({ url: `${server.url}/stream`, singleConnection, retryAttempts: 0 });
+/**
+ * graphql-sse's client: by default in distinct-connections mode on /graphql (each operation a POST
+ * taking an event stream), or at /graphql/stream (src/events/graphqlSse.ts) in either mode.
+ */
+function sseRun(payload: Record<string, unknown>, at: { stream: true; singleConnection: boolean } | null = null): Stream {
+  const client = createSseClient(
+    at ? { url: `${server.url}/stream`, singleConnection: at.singleConnection, retryAttempts: 0 } : { url: server.url, retryAttempts: 0 },
+  );
   const stream = new Stream(() => client.dispose());
   client.subscribe(payload as never, {
     next: (value) => stream.push(value as Result),
@@ -195,7 +188,7 @@ describe('trusted documents run by documentId', () => {
     const id = await runTask('trusted-stream');
     const sha256Hash = ids.TrustedTask!.replace(/^sha256:/, '');
     for (const singleConnection of [false, true]) {
-      const stream = streamRun({ query: '', extensions: { persistedQuery: { version: 1, sha256Hash } }, variables: { id } }, singleConnection);
+      const stream = sseRun({ query: '', extensions: { persistedQuery: { version: 1, sha256Hash } }, variables: { id } }, { stream: true, singleConnection });
       try {
         expect(await stream.take(1)).toEqual([{ task: { id, name: 'trusted-stream', status: 'QUEUED' } }]);
       } finally {
@@ -291,7 +284,7 @@ describe('anything else is refused, with a clear error', () => {
         [{ query: RAW_QUERY }, refusedText],
         [{ query: '', extensions: { persistedQuery: { version: 1, sha256Hash: '0'.repeat(64) } } }, unknownId],
       ] as const) {
-        const stream = streamRun(payload, singleConnection);
+        const stream = sseRun(payload, { stream: true, singleConnection });
         try {
           const result = await stream.next();
           expect(result.errors).toEqual([expect.objectContaining({ extensions })]);
