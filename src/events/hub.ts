@@ -1,9 +1,7 @@
 import { EVENTS_CHANNEL, type Database, type Executor } from '../db/database.ts';
-import type { EventCursor } from '../domain/cursors.ts';
+import { compareCursors, cursorOf, type EventCursor } from '../domain/cursors.ts';
 import type { Logger } from '../log.ts';
 import {
-  compareCursors,
-  cursorOf,
   readNewJobEvents,
   readNewTaskEvents,
   readSafeFrontier,

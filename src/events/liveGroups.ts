@@ -1,7 +1,6 @@
 import type { ExecutionResult } from 'graphql';
-import type { EventCursor } from '../domain/cursors.ts';
+import { compareCursors, type EventCursor } from '../domain/cursors.ts';
 import type { Logger } from '../log.ts';
-import { compareCursors } from '../sql/events.ts';
 
 /**
  * Shared live delivery: subscriptions that run the same operation share one execution per event.

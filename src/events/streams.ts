@@ -1,12 +1,10 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import type { Executor } from '../db/database.ts';
-import { encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
+import { compareCursors, cursorOf, encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
 import { parseId } from '../domain/ids.ts';
 import {
   assertCursorRetained,
-  compareCursors,
-  cursorOf,
   readJobEventsAfter,
   readLiveStart,
   readTaskEventsAfter,

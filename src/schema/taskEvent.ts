@@ -1,14 +1,13 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
 import { clearLoaders, type Loaders } from '../loaders.ts';
-import { decodeEventCursor, encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
+import { cursorOf, decodeEventCursor, encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
 import { checkBatchSize, pageSize } from '../domain/limits.ts';
 import { parseId } from '../domain/ids.ts';
 import type { Delivery } from '../events/hub.ts';
 import { openJobEventStream, openTaskEventStream, StreamEnd } from '../events/streams.ts';
 import {
   assertCursorRetained,
-  cursorOf,
   readTaskEventsAfter,
   readTaskEventsOfTasks,
   TASK_EVENT_KINDS,
