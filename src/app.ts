@@ -3,9 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { applyDueConclusionsStep } from './commands/concludeTask.ts';
 import { ClaimWaiter } from './claims/claimWaiter.ts';
-import { cancelAbandonedStep, expireLeasesStep, failTimedOutStep, taskRetentionStep } from './claims/sweepSteps.ts';
 import type { Config } from './config.ts';
 import { revocationEndWatch, TokenRevocations, useTokenRevocation } from './auth/revocation.ts';
 import { anyTokenExists } from './auth/tokens.ts';
@@ -15,7 +13,6 @@ import { openDatabase, type Database } from './db/database.ts';
 import { EventHub } from './events/hub.ts';
 import { useGraphqlSse } from './events/graphqlSse.ts';
 import type { LiveGroups } from './events/liveGroups.ts';
-import { pruneEventsStep } from './events/retention.ts';
 import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
 import { useOperationExecutor } from './executor.ts';
 import { graphiqlPage } from './graphiql.ts';
@@ -28,7 +25,8 @@ import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
 import { schema } from './schema/index.ts';
 import { useOneOfVariablesRule } from './schema/oneOfVariables.ts';
-import { startSweeper, type SweepStep } from './sweeper.ts';
+import { sweepSteps } from './sweeper/steps.ts';
+import { startSweeper } from './sweeper/sweeper.ts';
 
 export interface AppOptions {
   config: Config;
@@ -48,11 +46,6 @@ export interface App {
   readonly liveGroups: LiveGroups | null;
 }
 
-/** What the sweeper does on every tick, in this order. */
-// Delayed conclusions first (a worker that concluded wins over its expiring lease), timeouts before
-// lease expiry (a timed-out task fails rather than being requeued).
-const SWEEP_STEPS: SweepStep[] = [applyDueConclusionsStep, failTimedOutStep, expireLeasesStep, cancelAbandonedStep];
-
 /**
  * The one app factory: `npm start`, the tests and the benchmarks all build the server here.
  */
@@ -64,7 +57,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const ownsDatabase = !options.database;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
-  const sweeper = startSweeper(database, log, [...SWEEP_STEPS, ...taskRetentionStep(config.taskRetentionMs), pruneEventsStep(config.eventRetentionMs)], config.sweepIntervalMs);
+  const sweeper = startSweeper(database, log, sweepSteps(config), config.sweepIntervalMs);
   const events = await EventHub.start(database, log);
   const claims = await ClaimWaiter.start(database, log);
   const viewers = createViewerResolver({ db: database.db, log, host: config.host, adminToken: config.adminToken });

@@ -5,7 +5,7 @@ import type { EventHub } from './events/hub.ts';
 import type { LiveShare } from './events/liveGroups.ts';
 import type { Logger } from './log.ts';
 import type { Loaders } from './loaders.ts';
-import type { Sweeper } from './sweeper.ts';
+import type { Sweeper } from './sweeper/sweeper.ts';
 
 export type Role = 'VIEWER' | 'WORKER' | 'OPERATOR' | 'ADMIN';
 
