@@ -11,12 +11,12 @@ import { createViewerResolver, isLoopbackHost, requestSite, type RequestSite } f
 import type { Context, Services } from './context.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { EventHub } from './events/hub.ts';
-import { useGraphqlSse } from './events/graphqlSse.ts';
-import type { LiveGroups } from './events/liveGroups.ts';
-import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
+import { useGraphqlSse } from './transport/graphqlSse.ts';
+import type { LiveGroups } from './transport/liveGroups.ts';
+import { operationCredentials, serveGraphqlWs } from './transport/graphqlWs.ts';
 import { useOperationExecutor } from './executor.ts';
 import { graphiqlPage } from './graphiql.ts';
-import { createGraphqlListener } from './http.ts';
+import { createGraphqlListener } from './transport/http.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
 import { useVariableRefusalStatus } from './limits/refusal.ts';
 import { documentAdmission, loadPersistedDocuments } from './limits/persistedDocuments.ts';
@@ -76,7 +76,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     landingPage: false,
     graphiql: graphiqlPage.options,
     renderGraphiQL: graphiqlPage.render,
-    // The body limit is applied where the body is read, before yoga (src/http.ts).
+    // The body limit is applied where the body is read, before yoga (src/transport/http.ts).
     maxRequestBodySize: false,
     plugins: [
       // First: their onParams turn a documentId or an APQ hash into the document's text, which every

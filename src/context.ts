@@ -2,7 +2,7 @@ import type { ViewerResolver } from './auth/viewer.ts';
 import type { ClaimWaiter } from './claims/claimWaiter.ts';
 import type { Database, Executor } from './db/database.ts';
 import type { EventHub } from './events/hub.ts';
-import type { LiveShare } from './events/liveGroups.ts';
+import type { LiveShare } from './transport/liveGroups.ts';
 import type { Logger } from './log.ts';
 import type { Loaders } from './loaders.ts';
 import type { Sweeper } from './sweeper/sweeper.ts';

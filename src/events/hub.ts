@@ -53,7 +53,7 @@ export interface FeedOptions<T> {
   matches(event: T): boolean;
   /**
    * How many subscriptions this feed serves, when not one: a shared group's feed serves its members
-   * (src/events/liveGroups.ts). Only listenerCount uses it.
+   * (src/transport/liveGroups.ts). Only listenerCount uses it.
    */
   listeners?: () => number;
 }

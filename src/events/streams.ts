@@ -14,7 +14,7 @@ import {
   type TaskEventRecord,
 } from '../sql/events.ts';
 import type { Delivery, EventHub, Feed, FeedOptions, LiveJobEvent, LiveTaskEvent } from './hub.ts';
-import type { GroupSeat, LiveGroupSource, LiveShare } from './liveGroups.ts';
+import type { GroupSeat, LiveGroupSource, LiveShare } from '../transport/liveGroups.ts';
 import { createEventLoaders } from './loaders.ts';
 
 /** Rows per replay query. */
@@ -150,7 +150,7 @@ export async function openJobEventStream(
 }
 
 /**
- * The stream of a shared group (src/events/liveGroups.ts): live from the moment it registers, no
+ * The stream of a shared group (src/transport/liveGroups.ts): live from the moment it registers, no
  * replay and no skipping (each member did its own start), telling the group which event each result
  * belongs to. It never ends with an error result: the group tells its members why it ended.
  */
@@ -189,7 +189,7 @@ function groupStream<R extends TaskEventRecord | JobEventRecord>(
  *  4. with a shared live phase (`share`, graphql-ws): once the feed is empty, every row it must skip
  *     has passed and the client has been written everything pushed, hand over to the group at the
  *     last cursor and stop; the group sends what comes after, and the transport the end
- *     (src/events/liveGroups.ts).
+ *     (src/transport/liveGroups.ts).
  * A Repeater (rather than an async generator) makes `return()` take effect at once even while the
  * stream waits for events, so closing a subscription frees its feed immediately.
  */

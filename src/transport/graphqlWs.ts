@@ -54,7 +54,7 @@ interface EnvelopedRoot {
   subscribe(args: ExecutionArgs): unknown;
 }
 
-/** How subscriptions running the same operation share their live phase (src/events/liveGroups.ts). */
+/** How subscriptions running the same operation share their live phase (src/transport/liveGroups.ts). */
 export interface ShareOptions<TContext> {
   /**
    * What about the caller can change a subscription's results besides the operation itself (its
