@@ -177,6 +177,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
           signal: undefined,
         };
       },
+      offers: events.liveShares,
       endWatch: (ctx) => revocationEndWatch(revocations, ctx),
       maxBufferedBytes: config.maxSubscriberBacklogBytes,
       writeIntervalMs: config.subscriberWriteIntervalMs,

@@ -14,7 +14,7 @@ import {
   type TaskEventRecord,
 } from '../sql/events.ts';
 import type { Delivery, EventHub, Feed, FeedOptions, LiveJobEvent, LiveTaskEvent } from './hub.ts';
-import type { GroupSeat, LiveGroupSource, LiveShare } from '../transport/liveGroups.ts';
+import type { GroupSeat, LiveGroupSource, LiveShare } from './liveShare.ts';
 import { createEventLoaders } from './loaders.ts';
 
 /** Rows per replay query. */
@@ -107,13 +107,18 @@ async function startingPoint(
  * replays the log after that cursor and then goes live with no gap and no duplicate; an `after` older
  * than the retained log fails here, before anything streams. Without `after` it is live from now
  * (see startingPoint).
+ *
+ * `operation`: the context of the operation this stream serves. A transport that shares live phases
+ * offered that operation's share to the hub under it (src/events/liveShare.ts): the stream takes it
+ * from there, so the context carries nothing of the transport.
  */
 export async function openTaskEventStream(
   hub: EventHub,
   db: Executor,
   args: { filter: TaskEventFilter | null | undefined; after: EventCursor | null },
-  share?: LiveShare,
+  operation?: object,
 ): Promise<AsyncIterable<LiveTaskEvent | StreamEnd>> {
+  const share = operation && hub.liveShares.take(operation);
   if (share?.kind === 'group') return groupStream(() => hub.subscribe('task', { ...taskEventFeed(args.filter), listeners: share.members }), share);
   const register = () => hub.subscribe('task', taskEventFeed(args.filter));
   if (args.after) await assertCursorRetained(db, 'task', args.after);
@@ -133,8 +138,9 @@ export async function openJobEventStream(
   hub: EventHub,
   db: Executor,
   args: { jobId: string | null | undefined; after: EventCursor | null },
-  share?: LiveShare,
+  operation?: object,
 ): Promise<AsyncIterable<LiveJobEvent | StreamEnd>> {
+  const share = operation && hub.liveShares.take(operation);
   if (share?.kind === 'group') return groupStream(() => hub.subscribe('job', { ...jobEventFeed(args.jobId), listeners: share.members }), share);
   const register = () => hub.subscribe('job', jobEventFeed(args.jobId));
   if (args.after) await assertCursorRetained(db, 'job', args.after);

@@ -203,7 +203,7 @@ builder.subscriptionFields((t) => ({
     args: { filter: t.arg({ type: TaskEventFilterInput }), after: t.arg.string() },
     subscribe: (_root, args, ctx) => {
       checkFilter(args.filter);
-      return openTaskEventStream(ctx.services.events, ctx.db, { filter: args.filter, after: decodeEventCursor(args.after) }, ctx.live);
+      return openTaskEventStream(ctx.services.events, ctx.db, { filter: args.filter, after: decodeEventCursor(args.after) }, ctx);
     },
     resolve: (event: TaskEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
@@ -216,7 +216,7 @@ builder.subscriptionFields((t) => ({
       checkFilter(args.filter);
       const kinds = args.filter?.kinds;
       const filter = { ...args.filter, kinds: kinds && !kinds.includes('STATUS_CHANGED') ? [] : (['STATUS_CHANGED'] as const) };
-      return openTaskEventStream(ctx.services.events, ctx.db, { filter, after: decodeEventCursor(args.after) }, ctx.live);
+      return openTaskEventStream(ctx.services.events, ctx.db, { filter, after: decodeEventCursor(args.after) }, ctx);
     },
     resolve: (event: TaskEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
@@ -226,7 +226,7 @@ builder.subscriptionFields((t) => ({
     description: "Changes of jobs' derived status (of one job when `jobId` is given); `after` as in `taskEvents`.",
     args: { jobId: t.arg.id(), after: t.arg.string() },
     subscribe: (_root, args, ctx) =>
-      openJobEventStream(ctx.services.events, ctx.db, { jobId: args.jobId, after: decodeEventCursor(args.after) }, ctx.live),
+      openJobEventStream(ctx.services.events, ctx.db, { jobId: args.jobId, after: decodeEventCursor(args.after) }, ctx),
     resolve: (event: JobEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
 }));

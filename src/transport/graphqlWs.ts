@@ -9,7 +9,8 @@ import type { Logger } from '../log.ts';
 import { formatWithoutHttp, resultWithoutHttp } from '../limits/refusal.ts';
 import { connectionAuthorization, type OperationCredentials, type WebSocketInitialContext } from './credentials.ts';
 import { SocketRecipient, WriteBatches } from './frameWrites.ts';
-import { LiveGroups, Member, type EndWatch, type GroupOperation, type LiveShare } from './liveGroups.ts';
+import type { LiveShareOffers } from '../events/liveShare.ts';
+import { LiveGroups, type EndWatch, type GroupOperation, type Member } from './liveGroups.ts';
 
 interface EnvelopedRoot {
   execute(args: ExecutionArgs): unknown;
@@ -25,6 +26,8 @@ export interface ShareOptions<TContext> {
   scope(context: TContext): string | null;
   /** The context a group's own subscription runs with: the scope's, no particular caller's token. */
   groupContext(member: TContext): TContext;
+  /** Where the share of each operation is offered to its event stream (the hub's, EventHub.liveShares). */
+  offers: LiveShareOffers;
   /**
    * What can end a member's subscription early (its token revoked) once it has joined its group and
    * its own pipeline, with the plugins wrapping it, is gone; null: nothing.
@@ -50,10 +53,11 @@ function groupOperation<TContext extends object>(
   params: unknown,
   member: Pick<ExecutionArgs, 'document' | 'operationName' | 'variableValues'>,
   createContext: () => TContext,
+  offers: LiveShareOffers,
 ): GroupOperation {
   const { document, operationName, variableValues } = member;
   // Made when the group first needs them: most members' operations never run a group.
-  let context: (TContext & { live?: LiveShare }) | null = null;
+  let context: TContext | null = null;
   let enveloped: (EnvelopedRoot & { schema: GraphQLSchema }) | null = null;
   const envelop = () =>
     (enveloped ??= yoga.getEnveloped({
@@ -71,7 +75,7 @@ function groupOperation<TContext extends object>(
   return {
     subscribe(source) {
       const groupArgs = args(undefined);
-      (groupArgs.contextValue as { live?: LiveShare }).live = source;
+      offers.offer(groupArgs.contextValue as TContext, source);
       return envelop().subscribe(groupArgs) as Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
     },
     execute(event) {
@@ -117,6 +121,8 @@ export function serveGraphqlWs<TContext extends object>(
   const share = options.share;
   const groups = share ? new LiveGroups(share.log) : null;
   const batches = new WriteBatches(share?.writeIntervalMs, share?.log);
+  /** The members among the operations started, by their arguments, until their subscription starts. */
+  const members = new WeakMap<ExecutionArgs, Member>();
   // One abort signal per socket: long-waiting operations (claimTasks with waitMs) stop when it closes.
   const signals = new WeakMap<WebSocket, AbortController>();
   wss.on('connection', (socket) => {
@@ -130,12 +136,13 @@ export function serveGraphqlWs<TContext extends object>(
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args) as never,
       subscribe: async (args) => {
         const result = await (args.rootValue as EnvelopedRoot).subscribe(args);
-        const live = (args.contextValue as { live?: LiveShare } | undefined)?.live;
-        if (!(live instanceof Member) || !isAsyncIterable<ExecutionResult>(result)) return result as never;
+        const member = members.get(args);
+        members.delete(args);
+        if (!member || !isAsyncIterable<ExecutionResult>(result)) return result as never;
         // A member hands over to its group only once graphql-ws has written what it sent itself. Then
         // graphql-ws keeps `args` only for the onNext hook (which does not read them): let go of the
         // operation's context and enveloped pipeline.
-        return live.track(result, () => {
+        return member.track(result, () => {
           args.contextValue = undefined;
           args.rootValue = undefined;
         }) as never;
@@ -220,13 +227,16 @@ export function serveGraphqlWs<TContext extends object>(
           const scope = share.scope(contextValue as TContext);
           if (scope !== null) {
             const key = JSON.stringify([params.query, params.operationName ?? null, params.variables ?? null, scope]);
-            const member = contextValue as TContext & { live?: LiveShare };
-            member.live = groups.member(
+            const member = groups.member(
               key,
-              groupOperation(yoga, params, args, () => share.groupContext(contextValue as TContext)),
+              groupOperation(yoga, params, args, () => share.groupContext(contextValue as TContext), share.offers),
               new SocketRecipient(ctx.extra.socket, id, share.maxBufferedBytes ?? DEFAULT_MAX_BUFFERED_BYTES, batches),
               share.endWatch?.(contextValue as TContext) ?? null,
             );
+            // Down to the hub, for the operation's stream to take (src/events/liveShare.ts); the
+            // context carries nothing of the transport.
+            share.offers.offer(contextValue as TContext, member);
+            members.set(args, member);
           }
         }
         return args;
