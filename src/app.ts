@@ -103,8 +103,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
 
   /**
-   * Builds the context of one operation. HTTP, SSE and WebSocket all come through here, so they
-   * resolve the caller the same way.
+   * The context of one operation of the caller with these credentials. HTTP, SSE and WebSocket all
+   * come through here, so they resolve the caller the same way.
    */
   async function createContext(input: {
     authorization: string | null;
@@ -115,14 +115,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const requestId = input.requestId ?? randomUUID();
     // Throws UNAUTHENTICATED for a missing (once tokens exist), unknown or revoked token.
     const viewer = await viewers.resolve(input.authorization, input.site);
+    return operationContext(viewer, requestId, input.signal);
+  }
+
+  /** Every operation's context, a caller's (createContext) or a shared subscription group's, is built here. */
+  function operationContext(viewer: Context['viewer'], requestId: string, signal: AbortSignal | undefined, shared = false): Context {
     return {
       db: database.db,
       services,
       loaders: createLoaders(database.db),
       viewer,
       requestId,
-      log: log.child({ requestId }),
-      signal: input.signal,
+      log: log.child(shared ? { requestId, sharedSubscription: true } : { requestId }),
+      signal,
     };
   }
 
@@ -165,18 +170,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     share: {
       // Nothing a subscription can select depends on who asks beyond the role.
       scope: (ctx) => ctx.viewer.role,
-      groupContext: (member) => {
-        const requestId = randomUUID();
-        return {
-          db: database.db,
-          services,
-          loaders: createLoaders(database.db),
-          viewer: { role: member.viewer.role, tokenName: null, tokenId: null },
-          requestId,
-          log: log.child({ requestId, sharedSubscription: true }),
-          signal: undefined,
-        };
-      },
+      groupContext: (member) => operationContext({ role: member.viewer.role, tokenName: null, tokenId: null }, randomUUID(), undefined, true),
       offers: events.liveShares,
       endWatch: (ctx) => revocationEndWatch(revocations, ctx),
       maxBufferedBytes: config.maxSubscriberBacklogBytes,
