@@ -85,7 +85,7 @@ export interface Recipient {
 
 /** A group's operation, as the transport runs it. */
 export interface GroupOperation {
-  /** Starts the group's own subscription; its context carries `source`. */
+  /** Starts the group's own subscription, offering `source` to its stream (src/events/liveShare.ts). */
   subscribe(source: LiveGroupSource): Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
   /**
    * Executes the operation once with `event` as its root, as the subscription executes each event:
