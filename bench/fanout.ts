@@ -31,7 +31,7 @@ import type { Arrivals, SubscriberKind } from './fanoutClients.ts';
  * connecting left that V8 had not yet collected, and so swings from run to run with GC timing.
  * Targets: p99 < 100 ms at 1,000 subscribers; < 30 KB per subscriber. Every delivery is a WebSocket
  * frame that a subscriber process parses (the server executes each event once for all of them, see
- * src/events/liveGroups.ts), so 200 changes/s × 1,000 subscribers is 200,000 frames/s on the same
+ * src/transport/liveGroups.ts), so 200 changes/s × 1,000 subscribers is 200,000 frames/s on the same
  * two cores as the server: the suite runs the issue's 200/s and a lower rate, and reports both.
  */
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -3,9 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { sql } from 'drizzle-orm';
 import { createYoga, type YogaServerInstance } from 'graphql-yoga';
-import { applyDueConclusionsStep } from './commands/concludeTask.ts';
 import { ClaimWaiter } from './claims/claimWaiter.ts';
-import { cancelAbandonedStep, expireLeasesStep, failTimedOutStep, taskRetentionStep } from './claims/sweepSteps.ts';
 import type { Config } from './config.ts';
 import { revocationEndWatch, TokenRevocations, useTokenRevocation } from './auth/revocation.ts';
 import { anyTokenExists } from './auth/tokens.ts';
@@ -13,13 +11,13 @@ import { createViewerResolver, isLoopbackHost, requestSite, type RequestSite } f
 import type { Context, Services } from './context.ts';
 import { openDatabase, type Database } from './db/database.ts';
 import { EventHub } from './events/hub.ts';
-import { useGraphqlSse } from './events/graphqlSse.ts';
-import type { LiveGroups } from './events/liveGroups.ts';
-import { pruneEventsStep } from './events/retention.ts';
-import { operationCredentials, serveGraphqlWs } from './events/websocket.ts';
+import { useGraphqlSse } from './transport/graphqlSse.ts';
+import type { LiveGroups } from './transport/liveGroups.ts';
+import { operationCredentials } from './transport/credentials.ts';
+import { serveGraphqlWs } from './transport/graphqlWs.ts';
 import { useOperationExecutor } from './executor.ts';
 import { graphiqlPage } from './graphiql.ts';
-import { createGraphqlListener } from './http.ts';
+import { createGraphqlListener } from './transport/http.ts';
 import { operationLimitPlugins } from './limits/operationLimits.ts';
 import { useVariableRefusalStatus } from './limits/refusal.ts';
 import { documentAdmission, loadPersistedDocuments } from './limits/persistedDocuments.ts';
@@ -28,7 +26,8 @@ import { createLoaders } from './loaders.ts';
 import { createLogger, type Logger } from './log.ts';
 import { schema } from './schema/index.ts';
 import { useOneOfVariablesRule } from './schema/oneOfVariables.ts';
-import { startSweeper, type SweepStep } from './sweeper.ts';
+import { sweepSteps } from './sweeper/steps.ts';
+import { startSweeper } from './sweeper/sweeper.ts';
 
 export interface AppOptions {
   config: Config;
@@ -48,11 +47,6 @@ export interface App {
   readonly liveGroups: LiveGroups | null;
 }
 
-/** What the sweeper does on every tick, in this order. */
-// Delayed conclusions first (a worker that concluded wins over its expiring lease), timeouts before
-// lease expiry (a timed-out task fails rather than being requeued).
-const SWEEP_STEPS: SweepStep[] = [applyDueConclusionsStep, failTimedOutStep, expireLeasesStep, cancelAbandonedStep];
-
 /**
  * The one app factory: `npm start`, the tests and the benchmarks all build the server here.
  */
@@ -64,7 +58,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
   const ownsDatabase = !options.database;
   const database =
     options.database ?? (await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir }));
-  const sweeper = startSweeper(database, log, [...SWEEP_STEPS, ...taskRetentionStep(config.taskRetentionMs), pruneEventsStep(config.eventRetentionMs)], config.sweepIntervalMs);
+  const sweeper = startSweeper(database, log, sweepSteps(config), config.sweepIntervalMs);
   const events = await EventHub.start(database, log);
   const claims = await ClaimWaiter.start(database, log);
   const viewers = createViewerResolver({ db: database.db, log, host: config.host, adminToken: config.adminToken });
@@ -83,7 +77,7 @@ export async function buildApp(options: AppOptions): Promise<App> {
     landingPage: false,
     graphiql: graphiqlPage.options,
     renderGraphiQL: graphiqlPage.render,
-    // The body limit is applied where the body is read, before yoga (src/http.ts).
+    // The body limit is applied where the body is read, before yoga (src/transport/http.ts).
     maxRequestBodySize: false,
     plugins: [
       // First: their onParams turn a documentId or an APQ hash into the document's text, which every
@@ -109,8 +103,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
   });
 
   /**
-   * Builds the context of one operation. HTTP, SSE and WebSocket all come through here, so they
-   * resolve the caller the same way.
+   * The context of one operation of the caller with these credentials. HTTP, SSE and WebSocket all
+   * come through here, so they resolve the caller the same way.
    */
   async function createContext(input: {
     authorization: string | null;
@@ -121,14 +115,19 @@ export async function buildApp(options: AppOptions): Promise<App> {
     const requestId = input.requestId ?? randomUUID();
     // Throws UNAUTHENTICATED for a missing (once tokens exist), unknown or revoked token.
     const viewer = await viewers.resolve(input.authorization, input.site);
+    return operationContext(viewer, requestId, input.signal);
+  }
+
+  /** Every operation's context, a caller's (createContext) or a shared subscription group's, is built here. */
+  function operationContext(viewer: Context['viewer'], requestId: string, signal: AbortSignal | undefined, shared = false): Context {
     return {
       db: database.db,
       services,
       loaders: createLoaders(database.db),
       viewer,
       requestId,
-      log: log.child({ requestId }),
-      signal: input.signal,
+      log: log.child(shared ? { requestId, sharedSubscription: true } : { requestId }),
+      signal,
     };
   }
 
@@ -171,18 +170,8 @@ export async function buildApp(options: AppOptions): Promise<App> {
     share: {
       // Nothing a subscription can select depends on who asks beyond the role.
       scope: (ctx) => ctx.viewer.role,
-      groupContext: (member) => {
-        const requestId = randomUUID();
-        return {
-          db: database.db,
-          services,
-          loaders: createLoaders(database.db),
-          viewer: { role: member.viewer.role, tokenName: null, tokenId: null },
-          requestId,
-          log: log.child({ requestId, sharedSubscription: true }),
-          signal: undefined,
-        };
-      },
+      groupContext: (member) => operationContext({ role: member.viewer.role, tokenName: null, tokenId: null }, randomUUID(), undefined, true),
+      offers: events.liveShares,
       endWatch: (ctx) => revocationEndWatch(revocations, ctx),
       maxBufferedBytes: config.maxSubscriberBacklogBytes,
       writeIntervalMs: config.subscriberWriteIntervalMs,

@@ -46,7 +46,7 @@ export interface Config {
   maxSubscriberBacklogBytes: number;
   /**
    * How long a busy WebSocket subscriber's live events may be held back to go out in one write
-   * (src/events/websocket.ts, WriteBatches); a subscriber that has not been written to for this long
+   * (src/transport/frameWrites.ts, WriteBatches); a subscriber that has not been written to for this long
    * gets its next event at once.
    */
   subscriberWriteIntervalMs: number;

@@ -2,10 +2,9 @@ import type { ViewerResolver } from './auth/viewer.ts';
 import type { ClaimWaiter } from './claims/claimWaiter.ts';
 import type { Database, Executor } from './db/database.ts';
 import type { EventHub } from './events/hub.ts';
-import type { LiveShare } from './events/liveGroups.ts';
 import type { Logger } from './log.ts';
 import type { Loaders } from './loaders.ts';
-import type { Sweeper } from './sweeper.ts';
+import type { Sweeper } from './sweeper/sweeper.ts';
 
 export type Role = 'VIEWER' | 'WORKER' | 'OPERATOR' | 'ADMIN';
 
@@ -38,6 +37,4 @@ export interface Context {
   log: Logger;
   /** Aborted when the client goes away (long-polling claims stop waiting then). */
   signal: AbortSignal | undefined;
-  /** Set by transports that share the live phase of identical subscriptions (graphql-ws). */
-  live?: LiveShare;
 }

@@ -45,7 +45,7 @@ function idLoader<V extends { id: string }>(load: (ids: string[]) => Promise<V[]
 
 /**
  * Each loader is made on first use: most operations touch one or two, and a graphql-ws subscription
- * whose live phase is shared (src/events/liveGroups.ts) never executes with its own context at all,
+ * whose live phase is shared (src/transport/liveGroups.ts) never executes with its own context at all,
  * so 1,000 subscribers do not carry 6,000 idle loaders.
  */
 class RequestLoaders implements Loaders {

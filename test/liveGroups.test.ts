@@ -3,7 +3,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import type { EventCursor } from '../src/domain/cursors.ts';
-import { LiveGroups, type EndWatch, type GroupOperation, type SharedPayload } from '../src/events/liveGroups.ts';
+import { LiveGroups, type EndWatch, type GroupOperation, type SharedPayload } from '../src/transport/liveGroups.ts';
 import { createLogger } from '../src/log.ts';
 import { eventually } from './support/subscriptions.ts';
 

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { taskRetentionStep } from '../src/claims/sweepSteps.ts';
+import { taskRetentionStep } from '../src/sweeper/steps.ts';
 import { queryRows } from '../src/db/database.ts';
 import { graphql } from '../src/gql/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';

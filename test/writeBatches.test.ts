@@ -4,8 +4,9 @@ import type { WebSocket } from 'ws';
 import type { ExecutionResult } from 'graphql';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { LiveGroups, PayloadList, type Recipient, type SharedPayload } from '../src/events/liveGroups.ts';
-import { SocketRecipient, textFrames, WriteBatches } from '../src/events/websocket.ts';
+import { LiveGroups, PayloadList, type Recipient, type SharedPayload } from '../src/transport/liveGroups.ts';
+import { textFrames } from '../src/transport/frames.ts';
+import { SocketRecipient, WriteBatches } from '../src/transport/frameWrites.ts';
 import { createLogger, type Logger } from '../src/log.ts';
 import { eventually } from './support/subscriptions.ts';
 

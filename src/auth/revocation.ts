@@ -2,7 +2,7 @@ import { Repeater, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import type { Context } from '../context.ts';
 import type { Database } from '../db/database.ts';
-import type { EndWatch } from '../events/liveGroups.ts';
+import type { EndWatch } from '../transport/liveGroups.ts';
 import type { Logger } from '../log.ts';
 import { activeTokenIds, TOKENS_CHANNEL } from './tokens.ts';
 import { unauthenticated } from './viewer.ts';

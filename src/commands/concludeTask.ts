@@ -17,7 +17,6 @@ import {
   type PendingConclusionItem,
   type StatusEffect,
 } from '../sql/taskCommands.ts';
-import type { SweepStep } from '../sweeper.ts';
 import type { TaskBatchResult, TaskError } from './errors.ts';
 import { effectOf } from './taskCommands.ts';
 
@@ -305,8 +304,3 @@ export async function applyDueConclusions(db: Executor, limit = DUE_BATCH): Prom
     return apply.length;
   });
 }
-
-export const applyDueConclusionsStep: SweepStep = {
-  name: 'applyDueConclusions',
-  run: (database) => applyDueConclusions(database.db),
-};

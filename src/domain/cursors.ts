@@ -21,6 +21,18 @@ export interface EventCursor {
   id: bigint;
 }
 
+/** Cursor order: by transaction id, then by event id (see src/sql/events.ts for why). */
+export function compareCursors(a: EventCursor, b: EventCursor): number {
+  if (a.txid !== b.txid) return a.txid < b.txid ? -1 : 1;
+  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
+  return 0;
+}
+
+/** The cursor of an event row. */
+export function cursorOf(row: { txid: number; id: number }): EventCursor {
+  return { txid: BigInt(row.txid), id: BigInt(row.id) };
+}
+
 export function encodeEventCursor(cursor: EventCursor): string {
   return Buffer.from(`e:${cursor.txid}:${cursor.id}`).toString('base64url');
 }

@@ -1,9 +1,8 @@
 import { EVENTS_CHANNEL, type Database, type Executor } from '../db/database.ts';
-import type { EventCursor } from '../domain/cursors.ts';
+import { compareCursors, cursorOf, type EventCursor } from '../domain/cursors.ts';
 import type { Logger } from '../log.ts';
+import { LiveShareOffers } from './liveShare.ts';
 import {
-  compareCursors,
-  cursorOf,
   readNewJobEvents,
   readNewTaskEvents,
   readSafeFrontier,
@@ -55,7 +54,7 @@ export interface FeedOptions<T> {
   matches(event: T): boolean;
   /**
    * How many subscriptions this feed serves, when not one: a shared group's feed serves its members
-   * (src/events/liveGroups.ts). Only listenerCount uses it.
+   * (src/transport/liveGroups.ts). Only listenerCount uses it.
    */
   listeners?: () => number;
 }
@@ -307,6 +306,11 @@ export class EventHub {
   private unlisten: (() => Promise<void>) | null = null;
   /** Wake-ups and reads, for tests and logs. */
   readonly stats = { wakeUps: 0, reads: 0, failures: 0, reconnects: 0 };
+  /**
+   * Where a transport that shares live phases (graphql-ws) offers the share of an operation it starts;
+   * that operation's stream takes it when it opens (src/events/liveShare.ts).
+   */
+  readonly liveShares = new LiveShareOffers();
 
   private constructor(
     private readonly database: Database,

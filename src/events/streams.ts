@@ -1,12 +1,10 @@
 import { GraphQLError } from 'graphql';
 import { Repeater } from 'graphql-yoga';
 import type { Executor } from '../db/database.ts';
-import { encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
+import { compareCursors, cursorOf, encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
 import { parseId } from '../domain/ids.ts';
 import {
   assertCursorRetained,
-  compareCursors,
-  cursorOf,
   readJobEventsAfter,
   readLiveStart,
   readTaskEventsAfter,
@@ -16,7 +14,7 @@ import {
   type TaskEventRecord,
 } from '../sql/events.ts';
 import type { Delivery, EventHub, Feed, FeedOptions, LiveJobEvent, LiveTaskEvent } from './hub.ts';
-import type { GroupSeat, LiveGroupSource, LiveShare } from './liveGroups.ts';
+import type { GroupSeat, LiveGroupSource, LiveShare } from './liveShare.ts';
 import { createEventLoaders } from './loaders.ts';
 
 /** Rows per replay query. */
@@ -109,13 +107,18 @@ async function startingPoint(
  * replays the log after that cursor and then goes live with no gap and no duplicate; an `after` older
  * than the retained log fails here, before anything streams. Without `after` it is live from now
  * (see startingPoint).
+ *
+ * `operation`: the context of the operation this stream serves. A transport that shares live phases
+ * offered that operation's share to the hub under it (src/events/liveShare.ts): the stream takes it
+ * from there, so the context carries nothing of the transport.
  */
 export async function openTaskEventStream(
   hub: EventHub,
   db: Executor,
   args: { filter: TaskEventFilter | null | undefined; after: EventCursor | null },
-  share?: LiveShare,
+  operation?: object,
 ): Promise<AsyncIterable<LiveTaskEvent | StreamEnd>> {
+  const share = operation && hub.liveShares.take(operation);
   if (share?.kind === 'group') return groupStream(() => hub.subscribe('task', { ...taskEventFeed(args.filter), listeners: share.members }), share);
   const register = () => hub.subscribe('task', taskEventFeed(args.filter));
   if (args.after) await assertCursorRetained(db, 'task', args.after);
@@ -135,8 +138,9 @@ export async function openJobEventStream(
   hub: EventHub,
   db: Executor,
   args: { jobId: string | null | undefined; after: EventCursor | null },
-  share?: LiveShare,
+  operation?: object,
 ): Promise<AsyncIterable<LiveJobEvent | StreamEnd>> {
+  const share = operation && hub.liveShares.take(operation);
   if (share?.kind === 'group') return groupStream(() => hub.subscribe('job', { ...jobEventFeed(args.jobId), listeners: share.members }), share);
   const register = () => hub.subscribe('job', jobEventFeed(args.jobId));
   if (args.after) await assertCursorRetained(db, 'job', args.after);
@@ -152,7 +156,7 @@ export async function openJobEventStream(
 }
 
 /**
- * The stream of a shared group (src/events/liveGroups.ts): live from the moment it registers, no
+ * The stream of a shared group (src/transport/liveGroups.ts): live from the moment it registers, no
  * replay and no skipping (each member did its own start), telling the group which event each result
  * belongs to. It never ends with an error result: the group tells its members why it ended.
  */
@@ -191,7 +195,7 @@ function groupStream<R extends TaskEventRecord | JobEventRecord>(
  *  4. with a shared live phase (`share`, graphql-ws): once the feed is empty, every row it must skip
  *     has passed and the client has been written everything pushed, hand over to the group at the
  *     last cursor and stop; the group sends what comes after, and the transport the end
- *     (src/events/liveGroups.ts).
+ *     (src/transport/liveGroups.ts).
  * A Repeater (rather than an async generator) makes `return()` take effect at once even while the
  * stream waits for events, so closing a subscription frees its feed immediately.
  */

@@ -1,14 +1,13 @@
 import DataLoader from 'dataloader';
 import type { Context } from '../context.ts';
 import { clearLoaders, type Loaders } from '../loaders.ts';
-import { decodeEventCursor, encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
+import { cursorOf, decodeEventCursor, encodeEventCursor, type EventCursor } from '../domain/cursors.ts';
 import { checkBatchSize, pageSize } from '../domain/limits.ts';
 import { parseId } from '../domain/ids.ts';
 import type { Delivery } from '../events/hub.ts';
 import { openJobEventStream, openTaskEventStream, StreamEnd } from '../events/streams.ts';
 import {
   assertCursorRetained,
-  cursorOf,
   readTaskEventsAfter,
   readTaskEventsOfTasks,
   TASK_EVENT_KINDS,
@@ -204,7 +203,7 @@ builder.subscriptionFields((t) => ({
     args: { filter: t.arg({ type: TaskEventFilterInput }), after: t.arg.string() },
     subscribe: (_root, args, ctx) => {
       checkFilter(args.filter);
-      return openTaskEventStream(ctx.services.events, ctx.db, { filter: args.filter, after: decodeEventCursor(args.after) }, ctx.live);
+      return openTaskEventStream(ctx.services.events, ctx.db, { filter: args.filter, after: decodeEventCursor(args.after) }, ctx);
     },
     resolve: (event: TaskEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
@@ -217,7 +216,7 @@ builder.subscriptionFields((t) => ({
       checkFilter(args.filter);
       const kinds = args.filter?.kinds;
       const filter = { ...args.filter, kinds: kinds && !kinds.includes('STATUS_CHANGED') ? [] : (['STATUS_CHANGED'] as const) };
-      return openTaskEventStream(ctx.services.events, ctx.db, { filter, after: decodeEventCursor(args.after) }, ctx.live);
+      return openTaskEventStream(ctx.services.events, ctx.db, { filter, after: decodeEventCursor(args.after) }, ctx);
     },
     resolve: (event: TaskEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
@@ -227,7 +226,7 @@ builder.subscriptionFields((t) => ({
     description: "Changes of jobs' derived status (of one job when `jobId` is given); `after` as in `taskEvents`.",
     args: { jobId: t.arg.id(), after: t.arg.string() },
     subscribe: (_root, args, ctx) =>
-      openJobEventStream(ctx.services.events, ctx.db, { jobId: args.jobId, after: decodeEventCursor(args.after) }, ctx.live),
+      openJobEventStream(ctx.services.events, ctx.db, { jobId: args.jobId, after: decodeEventCursor(args.after) }, ctx),
     resolve: (event: JobEventItem | StreamEnd, _args, ctx) => deliver(event, ctx),
   }),
 }));

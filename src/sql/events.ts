@@ -2,7 +2,7 @@ import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
 import { GraphQLError } from 'graphql';
 import { decodeRow, queryRows, queryShaped, selectFields, ShapedStatements, type Executor, type ResultField } from '../db/database.ts';
 import { jobEvents, taskEvents } from '../db/tables.ts';
-import type { EventCursor } from '../domain/cursors.ts';
+import { compareCursors, type EventCursor } from '../domain/cursors.ts';
 import { parseId } from '../domain/ids.ts';
 import type { JobStatus } from '../domain/jobStatus.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
@@ -442,14 +442,4 @@ export async function pruneEvents(ex: Executor, cutoff: Date, batch = 20_000): P
     deleted += Number(row?.count ?? 0);
   }
   return deleted;
-}
-
-export function compareCursors(a: EventCursor, b: EventCursor): number {
-  if (a.txid !== b.txid) return a.txid < b.txid ? -1 : 1;
-  if (a.id !== b.id) return a.id < b.id ? -1 : 1;
-  return 0;
-}
-
-export function cursorOf(row: { txid: number; id: number }): EventCursor {
-  return { txid: BigInt(row.txid), id: BigInt(row.id) };
 }

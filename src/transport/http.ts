@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendNodeResponse } from '@whatwg-node/server';
 import type { YogaServerInstance } from 'graphql-yoga';
 import getRawBody from 'raw-body';
-import type { Context } from './context.ts';
+import type { Context } from '../context.ts';
 
 type Yoga = YogaServerInstance<Record<string, unknown>, Context>;
 

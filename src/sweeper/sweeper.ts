@@ -1,5 +1,5 @@
-import type { Database } from './db/database.ts';
-import type { Logger } from './log.ts';
+import type { Database } from '../db/database.ts';
+import type { Logger } from '../log.ts';
 
 /**
  * One periodic step of the sweeper (lease expiry, timeouts, delayed conclusions, retention, …).

@@ -1,7 +1,8 @@
 import type { ExecutionResult } from 'graphql';
-import type { EventCursor } from '../domain/cursors.ts';
+import { isAsyncIterable } from 'graphql-yoga';
+import { compareCursors, type EventCursor } from '../domain/cursors.ts';
+import type { GroupExit, GroupSeat, LiveGroupSource, LiveMember } from '../events/liveShare.ts';
 import type { Logger } from '../log.ts';
-import { compareCursors } from '../sql/events.ts';
 
 /**
  * Shared live delivery: subscriptions that run the same operation share one execution per event.
@@ -32,62 +33,6 @@ import { compareCursors } from '../sql/events.ts';
  * its error result is executed by the group's operation; hub closed: `complete`) and the transport's
  * EndWatch (a revoked token).
  */
-
-/** Why a member's time in its group ended. */
-export interface GroupExit {
-  /** `closed`: the member left or the hub closed; `too-slow`: its socket or the group fell behind. */
-  reason: 'closed' | 'too-slow';
-  /** The last cursor this member delivered (for SUBSCRIBER_TOO_SLOW's `lastCursor`). */
-  last: EventCursor;
-}
-
-/** A member's place in its group (see LiveMember.group). */
-export interface GroupSeat {
-  /**
-   * Joins now (synchronously): from this moment the group sends this subscriber every event after
-   * `after`. Resolves when it leaves. Null when the group has ended meanwhile (stay on your own path).
-   */
-  join(after: EventCursor): Promise<GroupExit> | null;
-  /** Leaves the group (or gives up the seat before joining). Idempotent. */
-  leave(): void;
-}
-
-/** On the context of a subscription whose live phase can be shared (set by the transport). */
-export interface LiveMember {
-  readonly kind: 'member';
-  /** The group of this operation once it runs; null when it cannot (the member stays on its own path). */
-  group(): Promise<GroupSeat | null>;
-  /** The stream passed one more event down its own pipeline. */
-  pushed(): void;
-  /** Resolves once every event pushed so far has been written to the client. */
-  drained(): Promise<void>;
-  readonly isDrained: boolean;
-  /**
-   * Caught up and drained: joins `seat` (from group()) after `last` and hands this subscription's
-   * results over to the transport, which from now on delivers the group's results and this
-   * subscription's end. The stream then stops without yielding anything more. `tooSlowEvent(last)`:
-   * the event whose execution is the subscription's last result if it falls behind the group (`last`:
-   * the last cursor it was sent); it must not be a closure over the stream, which would keep it alive.
-   * False when it cannot (the group ended meanwhile, or the transport does not take results over): the
-   * stream stays on its own path and gives the seat up.
-   */
-  handOver(seat: GroupSeat, last: EventCursor, tooSlowEvent: (last: EventCursor) => unknown): boolean;
-}
-
-/** On the context of a group's own subscription: what its stream tells the group. */
-export interface LiveGroupSource {
-  readonly kind: 'group';
-  /** The stream has registered its hub feed: every event from now on reaches the group. */
-  started(): void;
-  /** The stream passes this event on next; the group's next result is its execution. */
-  yielding(event: { cursor: EventCursor }): void;
-  /** The stream ends: the hub closed, or the group's feed fell too far behind. */
-  ending(reason: GroupExit['reason']): void;
-  /** How many subscribers the group serves now (EventHub.listenerCount counts them). */
-  members(): number;
-}
-
-export type LiveShare = LiveMember | LiveGroupSource;
 
 /**
  * One result, serialized once for every member: as JSON text and as its UTF-8 bytes.
@@ -140,7 +85,7 @@ export interface Recipient {
 
 /** A group's operation, as the transport runs it. */
 export interface GroupOperation {
-  /** Starts the group's own subscription; its context carries `source`. */
+  /** Starts the group's own subscription, offering `source` to its stream (src/events/liveShare.ts). */
   subscribe(source: LiveGroupSource): Promise<AsyncIterable<ExecutionResult> | ExecutionResult>;
   /**
    * Executes the operation once with `event` as its root, as the subscription executes each event:
@@ -155,10 +100,6 @@ export interface GroupOperation {
  * member's pipeline (and the plugins wrapping it) is gone, so it must not hold on to the context.
  */
 export type EndWatch = (end: (last: ExecutionResult) => void) => () => void;
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return value != null && typeof value === 'object' && Symbol.asyncIterator in value;
-}
 
 class Seat implements GroupSeat {
   /** Events up to here were delivered by the member itself; null once past them. */
@@ -259,7 +200,7 @@ class Group {
     };
     try {
       const result = await this.operation.subscribe(source);
-      if (!isAsyncIterable(result)) {
+      if (!isAsyncIterable<ExecutionResult>(result)) {
         // Refused (it should not be: each member passed the same checks). Members stay on their own path.
         this.log.warn({ errors: (result as ExecutionResult).errors }, 'a shared subscription did not start');
         return;
