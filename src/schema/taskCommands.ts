@@ -3,6 +3,7 @@ import { resumeJobs, setThreadPausedCommand, suspendJobs, type JobBatchResult, t
 import { applyTaskCommand, type BatchCommand } from '../commands/taskCommands.ts';
 import type { ThreadRow } from '../db/tables.ts';
 import type { JobRow } from '../db/tables.ts';
+import { CONCLUDE_OUTCOMES } from '../domain/taskStateMachine.ts';
 import type { AuthScopes } from './builder.ts';
 import { builder } from './builder.ts';
 import { TaskErrorCodeEnum } from './enums.ts';
@@ -11,7 +12,7 @@ import { TaskBatchPayloadRef } from './taskBatch.ts';
 
 const TaskOutcomeEnum = builder.enumType('TaskOutcome', {
   description: 'How a worker ends a task: SUCCEEDED → COMPLETED, FAILED → FAILED, CANCELLED → CANCELLED.',
-  values: ['SUCCEEDED', 'FAILED', 'CANCELLED'] as const,
+  values: CONCLUDE_OUTCOMES,
 });
 
 const JobTaskTargetInput = builder.inputType('JobTaskTarget', {
