@@ -1,4 +1,5 @@
 import type { ExecutionResult } from 'graphql';
+import { isAsyncIterable } from 'graphql-yoga';
 import type { EventCursor } from '../domain/cursors.ts';
 import type { Logger } from '../log.ts';
 import { compareCursors } from '../sql/events.ts';
@@ -156,10 +157,6 @@ export interface GroupOperation {
  */
 export type EndWatch = (end: (last: ExecutionResult) => void) => () => void;
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return value != null && typeof value === 'object' && Symbol.asyncIterator in value;
-}
-
 class Seat implements GroupSeat {
   /** Events up to here were delivered by the member itself; null once past them. */
   private after: EventCursor | null = null;
@@ -259,7 +256,7 @@ class Group {
     };
     try {
       const result = await this.operation.subscribe(source);
-      if (!isAsyncIterable(result)) {
+      if (!isAsyncIterable<ExecutionResult>(result)) {
         // Refused (it should not be: each member passed the same checks). Members stay on their own path.
         this.log.warn({ errors: (result as ExecutionResult).errors }, 'a shared subscription did not start');
         return;

@@ -4,7 +4,7 @@ import type { ExecutionArgs, ExecutionResult } from 'graphql';
 import { execute, getOperationAST, GraphQLError, type GraphQLSchema } from 'graphql';
 import type { Disposable, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import type { YogaInitialContext, YogaServerInstance } from 'graphql-yoga';
+import { isAsyncIterable, type YogaInitialContext, type YogaServerInstance } from 'graphql-yoga';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from '../log.ts';
 import { formatWithoutHttp, resultWithoutHttp } from '../limits/refusal.ts';
@@ -76,10 +76,6 @@ export interface ShareOptions<TContext> {
 }
 
 const DEFAULT_MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
-
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return value != null && typeof value === 'object' && Symbol.asyncIterator in value;
-}
 
 /** The TCP socket under a ws WebSocket (null once ws let go of it, or when there is none). */
 function tcpSocket(socket: WebSocket): Socket | null {
@@ -459,7 +455,7 @@ export function serveGraphqlWs<TContext extends object>(
       subscribe: async (args) => {
         const result = await (args.rootValue as EnvelopedRoot).subscribe(args);
         const live = (args.contextValue as { live?: LiveShare } | undefined)?.live;
-        if (!(live instanceof Member) || !isAsyncIterable(result)) return result as never;
+        if (!(live instanceof Member) || !isAsyncIterable<ExecutionResult>(result)) return result as never;
         // A member hands over to its group only once graphql-ws has written what it sent itself. Then
         // graphql-ws keeps `args` only for the onNext hook (which does not read them): let go of the
         // operation's context and enveloped pipeline.
