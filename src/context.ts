@@ -1,19 +1,11 @@
 import type { ViewerResolver } from './auth/viewer.ts';
 import type { ClaimWaiter } from './claims/claimWaiter.ts';
 import type { Database, Executor } from './db/database.ts';
+import type { Viewer } from './domain/roles.ts';
 import type { EventHub } from './events/hub.ts';
 import type { Logger } from './log.ts';
 import type { Loaders } from './loaders.ts';
 import type { Sweeper } from './sweeper/sweeper.ts';
-
-export type Role = 'VIEWER' | 'WORKER' | 'OPERATOR' | 'ADMIN';
-
-/** Who is asking: the role of their token (or ADMIN when the server runs open on loopback). */
-export interface Viewer {
-  role: Role;
-  tokenName: string | null;
-  tokenId: string | null;
-}
 
 /** Server-wide services a resolver may use. Later features add theirs here. */
 export interface Services {

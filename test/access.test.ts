@@ -1,6 +1,6 @@
 import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../src/context.ts';
+import type { Role } from '../src/domain/roles.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { operationFor, rootFields, stateFingerprint, type RootField, type Targets } from './support/schemaOperations.ts';
 import { sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subscriptions.ts';

@@ -14,7 +14,7 @@ import {
   type GraphQLOutputType,
 } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Role } from '../src/context.ts';
+import type { Role } from '../src/domain/roles.ts';
 import { loadConfig } from '../src/config.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { wsClient, wsSubscribe } from './support/subscriptions.ts';

@@ -1,4 +1,4 @@
-import { Repeater, type Plugin } from 'graphql-yoga';
+import { isAsyncIterable, Repeater, type Plugin } from 'graphql-yoga';
 import type { ExecutionResult } from 'graphql';
 import type { Context } from '../context.ts';
 import type { Database } from '../db/database.ts';
@@ -106,10 +106,6 @@ export class TokenRevocations {
   }
 }
 
-function isAsyncIterable(value: unknown): value is AsyncIterable<ExecutionResult> {
-  return value != null && typeof value === 'object' && Symbol.asyncIterator in value;
-}
-
 /**
  * useTokenRevocation: what a stored token holds open ends the moment that token is revoked — on
  * HTTP, WebSocket and SSE alike, since all run through this envelop pipeline. (The environment's admin
@@ -144,7 +140,7 @@ export function useTokenRevocation(revocations: TokenRevocations): Plugin<Contex
       if (!tokenId) return;
       return {
         onSubscribeResult({ result, setResult }) {
-          if (!isAsyncIterable(result)) return;
+          if (!isAsyncIterable<ExecutionResult>(result)) return;
           setResult(endOnRevocation(result, (onRevoked) => revocations.watch(tokenId, onRevoked)));
         },
       };

@@ -1,15 +1,13 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import type { Role } from '../context.ts';
 import { queryRows, type Executor } from '../db/database.ts';
 import { newId } from '../domain/ids.ts';
 import { badInput, LIMITS } from '../domain/limits.ts';
+import type { Role } from '../domain/roles.ts';
 import { uuidArray } from '../sql/params.ts';
 
 /** Revocations (and creations) are announced here so every instance reacts at once. */
 export const TOKENS_CHANNEL = 'tasklane_tokens';
-
-export const ROLES: readonly Role[] = ['VIEWER', 'WORKER', 'OPERATOR', 'ADMIN'];
 
 /** Secrets look like `tl_<43 base64url chars>`: 256 random bits, recognisable in a leaked config. */
 const SECRET_PREFIX = 'tl_';

@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { GraphQLError } from 'graphql';
-import type { Viewer } from '../context.ts';
 import type { Executor } from '../db/database.ts';
+import type { Viewer } from '../domain/roles.ts';
 import type { Logger } from '../log.ts';
 import { anyTokenExists, findTokenBySecretHash, hashSecret, secretsEqual, touchApiToken } from './tokens.ts';
 

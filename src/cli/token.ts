@@ -9,9 +9,9 @@
  * With the embedded PGlite database, stop the server first: one process owns a PGlite data folder.
  */
 import { parseArgs } from 'node:util';
-import { checkTokenName, insertApiToken, listApiTokens, revokeApiToken, ROLES, TokenNameTaken } from '../auth/tokens.ts';
+import { checkTokenName, insertApiToken, listApiTokens, revokeApiToken, TokenNameTaken } from '../auth/tokens.ts';
 import { loadConfig } from '../config.ts';
-import type { Role } from '../context.ts';
+import { ROLES, type Role } from '../domain/roles.ts';
 import { inTransaction, openDatabase } from '../db/database.ts';
 
 const USAGE = `Usage:

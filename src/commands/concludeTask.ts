@@ -2,7 +2,14 @@ import { inTransaction, notifyEvents, type Executor } from '../db/database.ts';
 import type { EventCursor } from '../domain/cursors.ts';
 import { parseId } from '../domain/ids.ts';
 import { LIMITS, badInput, checkBatchSize, jsonByteLength } from '../domain/limits.ts';
-import { concludeTransition, isHeldByWorker, type ConcludeOutcome, type TaskStatus } from '../domain/taskStateMachine.ts';
+import {
+  concludeTransition,
+  effectOf,
+  isHeldByWorker,
+  type ConcludeOutcome,
+  type StatusEffect,
+  type TaskStatus,
+} from '../domain/taskStateMachine.ts';
 import { laterCursor } from '../sql/events.ts';
 import { refreshJobStatuses } from '../sql/jobWrites.ts';
 import {
@@ -15,10 +22,8 @@ import {
   type Conclusion,
   type LockedTask,
   type PendingConclusionItem,
-  type StatusEffect,
 } from '../sql/taskCommands.ts';
 import type { TaskBatchResult, TaskError } from './errors.ts';
-import { effectOf } from './taskCommands.ts';
 
 export interface ConcludeTaskRequest {
   id: string;

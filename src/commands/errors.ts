@@ -1,14 +1,7 @@
 import type { EventCursor } from '../domain/cursors.ts';
+import type { TaskErrorCode } from '../domain/errors.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
 
-export type TaskErrorCode =
-  | 'NOT_FOUND'
-  | 'INVALID_STATE'
-  | 'ALREADY_IN_STATE'
-  | 'JOB_SUSPENDED'
-  | 'NOT_OWNER'
-  | 'INVALID_INPUT'
-  | 'FORBIDDEN';
 
 /** One problem with one task or input item of a batch: `TaskError` in the contract. */
 export interface TaskError {

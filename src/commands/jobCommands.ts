@@ -6,7 +6,7 @@ import { applicableStatuses, transition, type TaskCommand } from '../domain/task
 import { setJobsSuspended, setThreadPaused } from '../sql/jobCommands.ts';
 import { refreshJobStatuses } from '../sql/jobWrites.ts';
 import { lockTasks, type TaskSelection } from '../sql/taskCommands.ts';
-import type { TaskErrorCode } from './errors.ts';
+import type { TaskErrorCode } from '../domain/errors.ts';
 import { applyDecisions, type Decision } from './taskCommands.ts';
 
 /** One problem with one job of a job batch (`JobError`). */

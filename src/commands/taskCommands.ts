@@ -3,9 +3,10 @@ import { parseId } from '../domain/ids.ts';
 import { LIMITS, badInput, checkBatchSize } from '../domain/limits.ts';
 import {
   applicableStatuses,
+  effectOf,
   isConcluded,
-  isHeldByWorker,
   transition,
+  type StatusEffect,
   type TaskCommand,
   type TaskStatus,
   type Transition,
@@ -21,7 +22,6 @@ import {
   lockTasks,
   threadExists,
   type LockedTask,
-  type StatusEffect,
   type TaskSelection,
 } from '../sql/taskCommands.ts';
 import type { TaskBatchResult, TaskError } from './errors.ts';
@@ -135,23 +135,6 @@ function selectionOf(target: Target): TaskSelection | null {
 /** Whether the state machine's answer for this command depends on the task's job being suspended. */
 function dependsOnJobSuspension(command: TaskCommand): boolean {
   return applicableStatuses(command, true).join() !== applicableStatuses(command, false).join();
-}
-
-/**
- * What a transition does besides changing the status, derived from the statuses alone so that the
- * state machine stays the only table. One effect per source status: the SQL joins on it.
- */
-export function effectOf(command: TaskCommand, from: TaskStatus, t: Extract<Transition, { kind: 'apply' }>): StatusEffect {
-  return {
-    from,
-    to: t.to,
-    revokeClaim: isHeldByWorker(from) && !isHeldByWorker(t.to),
-    resetRun: t.to === 'QUEUED' && from !== 'QUEUED',
-    conclude: isConcluded(t.to) && !isConcluded(from),
-    progressOne: command === 'COMPLETE' || (command === 'CONCLUDE' && t.to === 'COMPLETED'),
-    deferDelete: t.deferDelete,
-    keepPendingConclusion: isHeldByWorker(t.to),
-  };
 }
 
 /** A task the command applies to, with the transition the state machine chose. */

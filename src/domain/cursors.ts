@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { DomainError } from './errors.ts';
 
 /**
  * Opaque keyset cursors. A list cursor is the `seq` of the last row seen, so pages stay stable while
@@ -45,8 +45,6 @@ export function decodeEventCursor(cursor: string | null | undefined): EventCurso
   return { txid: BigInt(match[1]!), id: BigInt(match[2]!) };
 }
 
-function badCursor(cursor: string): GraphQLError {
-  return new GraphQLError(`Invalid cursor: ${JSON.stringify(cursor.slice(0, 100))}`, {
-    extensions: { code: 'BAD_USER_INPUT' },
-  });
+function badCursor(cursor: string): DomainError {
+  return new DomainError(`Invalid cursor: ${JSON.stringify(cursor.slice(0, 100))}`, { code: 'BAD_USER_INPUT' });
 }

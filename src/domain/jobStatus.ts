@@ -60,8 +60,12 @@ export function deriveJobStatus(suspended: boolean, counts: TaskCounts): JobStat
   return 'COMPLETED';
 }
 
+/** The statuses of a job whose tasks are all concluded. */
+export const JOB_FINISHED_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly JobStatus[];
+const JOB_FINISHED: ReadonlySet<JobStatus> = new Set(JOB_FINISHED_STATUSES);
+
 export function isJobFinished(status: JobStatus): boolean {
-  return status === 'COMPLETED' || status === 'FAILED' || status === 'CANCELLED';
+  return JOB_FINISHED.has(status);
 }
 
 /**

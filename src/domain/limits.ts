@@ -1,4 +1,4 @@
-import { GraphQLError } from 'graphql';
+import { DomainError } from './errors.ts';
 
 /** The limits of DESIGN.md, in one place. Every check that enforces one names it in its message. */
 export const LIMITS = {
@@ -31,8 +31,8 @@ export const LIMITS = {
   apqTtlMs: 3_600_000,
 } as const;
 
-export function badInput(message: string, extensions: Record<string, unknown> = {}): GraphQLError {
-  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', ...extensions } });
+export function badInput(message: string, extensions: Record<string, unknown> = {}): DomainError {
+  return new DomainError(message, { code: 'BAD_USER_INPUT', ...extensions });
 }
 
 /** `first` of a connection: default 50, at most 500, never negative. */

@@ -51,15 +51,21 @@ export interface TaskFacts {
   readonly jobSuspended: boolean;
 }
 
-const CONCLUDED: ReadonlySet<TaskStatus> = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
+/** The statuses a task ends in. SQL takes them from here (sql/statusSets.ts), the partial indexes too. */
+export const CONCLUDED_STATUSES = ['COMPLETED', 'FAILED', 'CANCELLED'] as const satisfies readonly TaskStatus[];
+
+/** RUNNING and CANCELLING tasks are held by a worker: they have a lease and a resident worker. */
+export const HELD_STATUSES = ['RUNNING', 'CANCELLING'] as const satisfies readonly TaskStatus[];
+
+const CONCLUDED: ReadonlySet<TaskStatus> = new Set(CONCLUDED_STATUSES);
+const HELD: ReadonlySet<TaskStatus> = new Set(HELD_STATUSES);
 
 export function isConcluded(status: TaskStatus): boolean {
   return CONCLUDED.has(status);
 }
 
-/** RUNNING and CANCELLING tasks are held by a worker. */
 export function isHeldByWorker(status: TaskStatus): boolean {
-  return status === 'RUNNING' || status === 'CANCELLING';
+  return HELD.has(status);
 }
 
 const apply = (to: TaskStatus, extra: { delete?: boolean; deferDelete?: boolean } = {}): Transition => ({
@@ -158,7 +164,9 @@ const RULES: Record<Exclude<TaskCommand, 'CONCLUDE'>, CommandRule> = {
   },
 };
 
-export type ConcludeOutcome = 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+/** The outcomes a worker concludes a task with (the contract's `TaskOutcome`). */
+export const CONCLUDE_OUTCOMES = ['SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type ConcludeOutcome = (typeof CONCLUDE_OUTCOMES)[number];
 
 export function outcomeStatus(outcome: ConcludeOutcome): TaskStatus {
   switch (outcome) {
@@ -197,6 +205,94 @@ export function allowedOperations(task: TaskFacts): TaskCommand[] {
 export function applicableStatuses(command: TaskCommand, jobSuspended = false): TaskStatus[] {
   return TASK_STATUSES.filter((status) => transition(command, { status, jobSuspended }).kind === 'apply');
 }
+
+/**
+ * What a transition does to a task's columns besides its status, for every task that is in `from`.
+ * Set-based SQL applies one effect per source status (sql/taskCommands.ts applyTransitions): it only
+ * applies these decisions, it never makes them.
+ */
+export interface StatusEffect {
+  from: TaskStatus;
+  to: TaskStatus;
+  /** The task leaves the worker (RUNNING/CANCELLING → anything not held): its lease ends. */
+  revokeClaim: boolean;
+  /** Back to QUEUED: the run's columns are reset (RUN_RESET). */
+  resetRun: boolean;
+  /** Enters a concluded status: finishedAt is set. */
+  conclude: boolean;
+  /** Progress becomes 1 (complete). */
+  progressOne: boolean;
+  /** XenAPI deferred destroy: delete once it concludes. */
+  deferDelete: boolean;
+  /** The task stays with its worker, so a delayed conclusion the worker already sent still lands. */
+  keepPendingConclusion: boolean;
+}
+
+/**
+ * The effect of a transition, derived from the statuses alone so that the table above stays the only
+ * table. `command` is null for the transitions the server makes itself (the sweeper's).
+ */
+export function effectOf(
+  command: TaskCommand | null,
+  from: TaskStatus,
+  t: { readonly to: TaskStatus; readonly deferDelete: boolean },
+): StatusEffect {
+  return {
+    from,
+    to: t.to,
+    revokeClaim: isHeldByWorker(from) && !isHeldByWorker(t.to),
+    resetRun: t.to === 'QUEUED' && from !== 'QUEUED',
+    conclude: isConcluded(t.to) && !isConcluded(from),
+    progressOne: command === 'COMPLETE' || (command === 'CONCLUDE' && t.to === 'COMPLETED'),
+    deferDelete: t.deferDelete,
+    keepPendingConclusion: isHeldByWorker(t.to),
+  };
+}
+
+/**
+ * The columns a run leaves behind and their values once it is reset (back to QUEUED: a requeue, or a
+ * lease that expired with attempts left), by column property of db/tables.ts. SQL renders them as
+ * one fragment (sql/statusSets.ts resetRunColumns).
+ */
+export const RUN_RESET = {
+  progress: 0,
+  result: null,
+  resultType: null,
+  errorInfo: [],
+  message: null,
+  residentOn: null,
+  leaseExpiresAt: null,
+  heartbeatAt: null,
+  finishedAt: null,
+} as const satisfies Record<string, 0 | null | readonly []>;
+export type RunResetColumn = keyof typeof RUN_RESET;
+
+/** Claim: a QUEUED task becomes RUNNING on a worker, with a lease, one more attempt and no finish time. */
+export const CLAIM = { from: 'QUEUED', to: 'RUNNING' } as const satisfies { from: TaskStatus; to: TaskStatus };
+
+/**
+ * Lease expiry (the worker stopped heartbeating): a RUNNING task runs again (QUEUED, its run reset)
+ * while attempts are left, else FAILED with errorInfo [LEASE_EXPIRED]. Both end the lease.
+ */
+export const LEASE_EXPIRY = {
+  from: 'RUNNING',
+  retry: 'QUEUED',
+  exhausted: 'FAILED',
+  errorInfo: ['LEASE_EXPIRED'],
+} as const satisfies { from: TaskStatus; retry: TaskStatus; exhausted: TaskStatus; errorInfo: readonly string[] };
+
+/** Timeout: a RUNNING task past its timeoutMs FAILs with errorInfo [TIMEOUT, <timeout ms>], its lease ended. */
+export const TIMEOUT = { from: 'RUNNING', to: 'FAILED', errorCode: 'TIMEOUT' } as const satisfies {
+  from: TaskStatus;
+  to: TaskStatus;
+  errorCode: string;
+};
+
+/** A cancel the worker never acknowledged (lease expired or timed out) concludes CANCELLED. */
+export const ABANDONED_CANCEL: StatusEffect = effectOf(null, 'CANCELLING', { to: 'CANCELLED', deferDelete: false });
+
+/** Retention deletes concluded tasks as cleanTasks does: each stays in its status until deleted. */
+export const RETENTION_EFFECTS: readonly StatusEffect[] = CONCLUDED_STATUSES.map((status) => effectOf('CLEAN', status, { to: status, deferDelete: false }));
 
 export function assertNever(value: never): never {
   throw new Error(`unexpected value: ${String(value)}`);

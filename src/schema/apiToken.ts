@@ -1,5 +1,5 @@
 import { checkTokenName, insertApiToken, revokeApiToken, TokenNameTaken } from '../auth/tokens.ts';
-import type { Role } from '../context.ts';
+import type { Role } from '../domain/roles.ts';
 import { inTransaction } from '../db/database.ts';
 import { badInput } from '../domain/limits.ts';
 import { builder } from './builder.ts';

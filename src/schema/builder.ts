@@ -3,6 +3,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context.ts';
+import { DOMAIN_ERRORS_PLUGIN } from './errors.ts';
 
 /**
  * The scopes of the fields that not every caller may use. Reads and subscriptions carry none: every
@@ -33,7 +34,7 @@ export const builder = new SchemaBuilder<{
     ID: { Input: string; Output: string };
   };
 }>({
-  plugins: [ScopeAuthPlugin, RelayPlugin],
+  plugins: [ScopeAuthPlugin, RelayPlugin, DOMAIN_ERRORS_PLUGIN],
   defaultFieldNullability: false,
   scopeAuth: {
     authorizeOnSubscribe: true,

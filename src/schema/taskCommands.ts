@@ -3,6 +3,8 @@ import { resumeJobs, setThreadPausedCommand, suspendJobs, type JobBatchResult, t
 import { applyTaskCommand, type BatchCommand } from '../commands/taskCommands.ts';
 import type { ThreadRow } from '../db/tables.ts';
 import type { JobRow } from '../db/tables.ts';
+import { LIMITS } from '../domain/limits.ts';
+import { CONCLUDE_OUTCOMES } from '../domain/taskStateMachine.ts';
 import type { AuthScopes } from './builder.ts';
 import { builder } from './builder.ts';
 import { TaskErrorCodeEnum } from './enums.ts';
@@ -11,7 +13,7 @@ import { TaskBatchPayloadRef } from './taskBatch.ts';
 
 const TaskOutcomeEnum = builder.enumType('TaskOutcome', {
   description: 'How a worker ends a task: SUCCEEDED → COMPLETED, FAILED → FAILED, CANCELLED → CANCELLED.',
-  values: ['SUCCEEDED', 'FAILED', 'CANCELLED'] as const,
+  values: CONCLUDE_OUTCOMES,
 });
 
 const JobTaskTargetInput = builder.inputType('JobTaskTarget', {
@@ -51,7 +53,7 @@ const ConcludeTaskInput = builder.inputType('ConcludeTaskInput', {
     result: t.field({ type: 'JSON' }),
     resultType: t.string(),
     errorInfo: t.stringList(),
-    delayMs: t.int({ defaultValue: 0, description: 'Milliseconds, 0 to 5000, that the server waits before concluding.' }),
+    delayMs: t.int({ defaultValue: 0, description: `Milliseconds, ${LIMITS.minDelayMs} to ${LIMITS.maxDelayMs}, that the server waits before concluding.` }),
     worker: t.string({ description: 'When given, the task must be claimed by this worker.' }),
     attempt: t.int({ description: "When given, must equal the task's current attempt (fencing against stale workers)." }),
   }),

@@ -1,4 +1,4 @@
-import type { Viewer } from '../context.ts';
+import type { Viewer } from '../domain/roles.ts';
 import { builder } from './builder.ts';
 import { RoleEnum } from './enums.ts';
 

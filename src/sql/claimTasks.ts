@@ -1,8 +1,10 @@
 import { getTableColumns, sql } from 'drizzle-orm';
 import { decodeRow, EVENTS_CHANNEL, queryRows, type Executor, type ResultField } from '../db/database.ts';
 import { tasks, type TaskRow } from '../db/tables.ts';
+import { CLAIM, CONCLUDED_STATUSES, HELD_STATUSES } from '../domain/taskStateMachine.ts';
 import { nextEventTxid } from './events.ts';
 import { textArray, uuidArray } from './params.ts';
+import { statusList, statusLiteral } from './statusSets.ts';
 
 /**
  * Namespace (first key) of the transaction-level advisory locks that serialise claims per thread;
@@ -48,10 +50,10 @@ function taskRow(raw: Record<string, unknown>): TaskRow {
  *   heads get here. It happens when an older task was requeued while a newer one runs.
  */
 const notHead = sql`(SELECT o.seq FROM tasks o
-                     WHERE o.thread = t.thread AND o.seq < t.seq AND o.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')
+                     WHERE o.thread = t.thread AND o.seq < t.seq AND o.status NOT IN ${statusList(CONCLUDED_STATUSES)}
                      ORDER BY o.thread DESC, o.seq DESC LIMIT 1) IS NOT NULL`;
 const newerRunning = sql`EXISTS (SELECT 1 FROM tasks o
-                     WHERE o.thread = t.thread AND o.seq > t.seq AND o.status IN ('RUNNING', 'CANCELLING'))`;
+                     WHERE o.thread = t.thread AND o.seq > t.seq AND o.status IN ${statusList(HELD_STATUSES)})`;
 
 /**
  * claimTasks: claims up to `limit` claimable tasks in ONE statement and writes their QUEUED → RUNNING
@@ -85,7 +87,7 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<T
       /* claimTasks */
       WITH candidates AS (
         SELECT t.id FROM tasks t
-        WHERE t.status = 'QUEUED' ${nameFilter}
+        WHERE t.status = ${statusLiteral(CLAIM.from)} ${nameFilter}
           AND (t.job_id IS NULL OR NOT EXISTS (SELECT 1 FROM jobs j WHERE j.id = t.job_id AND j.suspended))
           AND (t.thread IS NULL OR CASE
                 WHEN ${notHead} THEN false
@@ -100,7 +102,7 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<T
         FOR UPDATE OF t SKIP LOCKED
       ), claimed AS (
         UPDATE tasks t SET
-          status = 'RUNNING',
+          status = ${statusLiteral(CLAIM.to)},
           resident_on = ${request.worker},
           started_at = now(),
           attempts = t.attempts + 1,
@@ -114,7 +116,7 @@ export async function claimTasks(tx: Executor, request: ClaimRequest): Promise<T
         RETURNING t.*
       ), events AS (
         INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
-        SELECT 'STATUS_CHANGED', id, job_id, thread, 'QUEUED', 'RUNNING', event_txid FROM claimed ORDER BY seq
+        SELECT 'STATUS_CHANGED', id, job_id, thread, ${statusLiteral(CLAIM.from)}, ${statusLiteral(CLAIM.to)}, event_txid FROM claimed ORDER BY seq
       ), seen AS (
         INSERT INTO workers (name) VALUES (${request.worker})
         ON CONFLICT (name) DO UPDATE SET last_seen_at = now()

@@ -1,8 +1,8 @@
 import { and, asc, desc, eq, inArray, sql, type SQL } from 'drizzle-orm';
-import { GraphQLError } from 'graphql';
 import { decodeRow, queryRows, queryShaped, selectFields, ShapedStatements, type Executor, type ResultField } from '../db/database.ts';
 import { jobEvents, taskEvents } from '../db/tables.ts';
 import { compareCursors, type EventCursor } from '../domain/cursors.ts';
+import { DomainError } from '../domain/errors.ts';
 import { parseId } from '../domain/ids.ts';
 import type { JobStatus } from '../domain/jobStatus.ts';
 import type { TaskStatus } from '../domain/taskStateMachine.ts';
@@ -389,10 +389,10 @@ export async function assertCursorRetained(ex: Executor, log: EventLog, after: E
   if (!row) return;
   const oldest = { txid: BigInt(row.txid), id: BigInt(row.id) };
   if (compareCursors(after, oldest) < 0) {
-    throw new GraphQLError(
+    throw new DomainError(
       'The cursor `after` is older than the retained event log (events are kept for a limited time and the ones after ' +
         'this cursor have been pruned). Reload the current state and subscribe again without `after`.',
-      { extensions: { code: 'CURSOR_EXPIRED' } },
+      { code: 'CURSOR_EXPIRED' },
     );
   }
 }

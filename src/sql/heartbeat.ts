@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../db/database.ts';
-import type { TaskStatus } from '../domain/taskStateMachine.ts';
+import { HELD_STATUSES, type TaskStatus } from '../domain/taskStateMachine.ts';
 import { jsonParam } from './params.ts';
+import { statusList } from './statusSets.ts';
 
 export interface HeartbeatItem {
   /** Position in the heartbeat's list. */
@@ -44,7 +45,7 @@ export async function extendLeases(
       ), held AS (
         SELECT t.id FROM tasks t
         WHERE t.id IN (SELECT id FROM input)
-          AND t.status IN ('RUNNING', 'CANCELLING')
+          AND t.status IN ${statusList(HELD_STATUSES)}
           AND t.resident_on = ${worker}
           -- A task listed twice with different attempts counts as held only if every listed attempt matches.
           AND NOT EXISTS (SELECT 1 FROM input i WHERE i.id = t.id AND i.attempt IS NOT NULL AND i.attempt <> t.attempts)

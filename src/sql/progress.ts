@@ -1,8 +1,10 @@
 import { sql } from 'drizzle-orm';
 import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
 import { badInput, LIMITS } from '../domain/limits.ts';
+import { HELD_STATUSES } from '../domain/taskStateMachine.ts';
 import { nextEventTxid } from './events.ts';
 import { jsonParam } from './params.ts';
+import { statusList } from './statusSets.ts';
 
 /** At most one PROGRESS event per task per this many milliseconds (a few per second). */
 export const PROGRESS_EVENT_INTERVAL_MS = 250;
@@ -70,7 +72,7 @@ export async function recordProgress(
                 AND i.progress IS DISTINCT FROM
                     (CASE WHEN last.kind = 'PROGRESS' THEN last.progress ELSE t.progress END)) AS emit
         FROM input i
-        JOIN tasks t ON t.id = i.task_id AND t.status IN ('RUNNING', 'CANCELLING')
+        JOIN tasks t ON t.id = i.task_id AND t.status IN ${statusList(HELD_STATUSES)}
         LEFT JOIN LATERAL (
           SELECT e.kind, e.progress FROM task_events e
           WHERE e.task_id = t.id AND e.kind IN ('PROGRESS', 'STATUS_CHANGED')

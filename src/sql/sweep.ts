@@ -1,9 +1,20 @@
 import { sql } from 'drizzle-orm';
 import { queryRows, type Executor } from '../db/database.ts';
-import type { TaskStatus } from '../domain/taskStateMachine.ts';
+import { JOB_FINISHED_STATUSES } from '../domain/jobStatus.ts';
+import {
+  ABANDONED_CANCEL,
+  CONCLUDED_STATUSES,
+  isConcluded,
+  LEASE_EXPIRY,
+  RETENTION_EFFECTS,
+  TIMEOUT,
+  type TaskStatus,
+} from '../domain/taskStateMachine.ts';
 import { nextEventTxid } from './events.ts';
-import { applyTransitions, deleteTasksWithLog, type StatusEffect } from './taskCommands.ts';
+import { applyTransitions, deleteTasksWithLog } from './taskCommands.ts';
 import { uuidArray } from './params.ts';
+import { statusList, statusLiteral } from './statusSets.ts';
+import { resetRunColumns } from './taskRules.ts';
 
 /**
  * The sweeper's statements. Every one locks the rows it changes with `FOR UPDATE SKIP LOCKED`, so the
@@ -20,6 +31,14 @@ import { uuidArray } from './params.ts';
 
 const NOT_EXEMPT = sql`NOT t.open AND t.pending_conclusion IS NULL`;
 
+/** A retry resets the run; an exhausted task keeps it and concludes. The lease ends either way. */
+const EXPIRY_RUN_RESET = resetRunColumns(sql`e.retry`, {
+  errorInfo: sql`ARRAY[${sql.join(LEASE_EXPIRY.errorInfo.map((code) => sql`${code}`), sql`, `)}]::text[]`,
+  finishedAt: sql`now()`,
+  leaseExpiresAt: 'reset',
+  heartbeatAt: 'reset',
+});
+
 /**
  * expireLeases: RUNNING tasks whose lease expired (the worker stopped heartbeating) go back to QUEUED
  * while attempts < max_attempts (claim released, progress and message reset), else FAILED with
@@ -32,26 +51,20 @@ export async function expireLeases(tx: Executor, limit: number): Promise<{ chang
       /* expireLeases */
       WITH expired AS (
         SELECT t.id, t.attempts < t.max_attempts AS retry FROM tasks t
-        WHERE t.status = 'RUNNING' AND t.lease_expires_at < now() AND ${NOT_EXEMPT}
+        WHERE t.status = ${statusLiteral(LEASE_EXPIRY.from)} AND t.lease_expires_at < now() AND ${NOT_EXEMPT}
         ORDER BY t.id LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       ), updated AS (
         UPDATE tasks t SET
-          status = CASE WHEN e.retry THEN 'QUEUED' ELSE 'FAILED' END,
-          resident_on = CASE WHEN e.retry THEN NULL ELSE t.resident_on END,
-          progress = CASE WHEN e.retry THEN 0 ELSE t.progress END,
-          message = CASE WHEN e.retry THEN NULL ELSE t.message END,
-          error_info = CASE WHEN e.retry THEN '{}'::text[] ELSE ARRAY['LEASE_EXPIRED'] END,
-          finished_at = CASE WHEN e.retry THEN NULL ELSE now() END,
-          lease_expires_at = NULL,
-          heartbeat_at = NULL,
+          status = CASE WHEN e.retry THEN ${statusLiteral(LEASE_EXPIRY.retry)} ELSE ${statusLiteral(LEASE_EXPIRY.exhausted)} END,
+          ${EXPIRY_RUN_RESET},
           event_txid = ${nextEventTxid(sql`t.event_txid`)}
         FROM expired e
         WHERE t.id = e.id
         RETURNING t.id, t.job_id, t.thread, t.seq, t.status, t.event_txid
       ), events AS (
         INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
-        SELECT 'STATUS_CHANGED', id, job_id, thread, 'RUNNING', status, event_txid FROM updated ORDER BY seq
+        SELECT 'STATUS_CHANGED', id, job_id, thread, ${statusLiteral(LEASE_EXPIRY.from)}, status, event_txid FROM updated ORDER BY seq
       )
       SELECT job_id::text AS job_id FROM updated
     `,
@@ -70,15 +83,15 @@ export async function failTimedOut(tx: Executor, limit: number): Promise<{ chang
       /* failTimedOut */
       WITH timed_out AS (
         SELECT t.id FROM tasks t
-        WHERE t.status = 'RUNNING' AND t.timeout_ms IS NOT NULL
+        WHERE t.status = ${statusLiteral(TIMEOUT.from)} AND t.timeout_ms IS NOT NULL
           AND t.started_at + make_interval(secs => t.timeout_ms::float8 / 1000) < now()
           AND ${NOT_EXEMPT}
         ORDER BY t.id LIMIT ${limit}
         FOR UPDATE SKIP LOCKED
       ), updated AS (
         UPDATE tasks t SET
-          status = 'FAILED',
-          error_info = ARRAY['TIMEOUT', t.timeout_ms::text],
+          status = ${statusLiteral(TIMEOUT.to)},
+          error_info = ARRAY[${TIMEOUT.errorCode}::text, t.timeout_ms::text],
           finished_at = now(),
           lease_expires_at = NULL,
           heartbeat_at = NULL,
@@ -88,24 +101,13 @@ export async function failTimedOut(tx: Executor, limit: number): Promise<{ chang
         RETURNING t.id, t.job_id, t.thread, t.seq, t.event_txid
       ), events AS (
         INSERT INTO task_events (kind, task_id, job_id, thread, previous_status, status, txid)
-        SELECT 'STATUS_CHANGED', id, job_id, thread, 'RUNNING', 'FAILED', event_txid FROM updated ORDER BY seq
+        SELECT 'STATUS_CHANGED', id, job_id, thread, ${statusLiteral(TIMEOUT.from)}, ${statusLiteral(TIMEOUT.to)}, event_txid FROM updated ORDER BY seq
       )
       SELECT job_id::text AS job_id FROM updated
     `,
   );
   return { changed: rows.length, jobIds: jobIdsOf(rows) };
 }
-
-const CANCELLING_TO_CANCELLED: StatusEffect = {
-  from: 'CANCELLING',
-  to: 'CANCELLED',
-  revokeClaim: true,
-  resetRun: false,
-  conclude: true,
-  progressOne: false,
-  deferDelete: false,
-  keepPendingConclusion: false,
-};
 
 /**
  * cancelAbandoned: CANCELLING tasks whose worker never acknowledged the cancel — their lease expired,
@@ -119,7 +121,7 @@ export async function cancelAbandoned(tx: Executor, limit: number): Promise<{ ch
     sql`
       /* lockAbandonedCancels */
       SELECT t.id::text AS id, t.job_id::text AS job_id, t.destroy_pending FROM tasks t
-      WHERE t.status = 'CANCELLING' AND ${NOT_EXEMPT}
+      WHERE t.status = ${statusLiteral(ABANDONED_CANCEL.from)} AND ${NOT_EXEMPT}
         AND (t.lease_expires_at < now()
              OR (t.timeout_ms IS NOT NULL AND t.started_at + make_interval(secs => t.timeout_ms::float8 / 1000) < now()))
       ORDER BY t.id LIMIT ${limit}
@@ -129,22 +131,10 @@ export async function cancelAbandoned(tx: Executor, limit: number): Promise<{ ch
   if (locked.length === 0) return { changed: 0, jobIds: [] };
   const kept = locked.filter((r) => !r.destroy_pending).map((r) => r.id);
   const destroyed = locked.filter((r) => r.destroy_pending).map((r) => r.id);
-  await applyTransitions(tx, kept, [CANCELLING_TO_CANCELLED]);
-  await deleteTasksWithLog(tx, destroyed, [CANCELLING_TO_CANCELLED]);
+  await applyTransitions(tx, kept, [ABANDONED_CANCEL]);
+  await deleteTasksWithLog(tx, destroyed, [ABANDONED_CANCEL]);
   return { changed: locked.length, jobIds: jobIdsOf(locked) };
 }
-
-const CONCLUDED: readonly TaskStatus[] = ['COMPLETED', 'FAILED', 'CANCELLED'];
-const KEEP_STATUS: StatusEffect[] = CONCLUDED.map((status) => ({
-  from: status,
-  to: status,
-  revokeClaim: false,
-  resetRun: false,
-  conclude: false,
-  progressOne: false,
-  deferDelete: false,
-  keepPendingConclusion: false,
-}));
 
 /**
  * deleteExpiredTasks: retention. Deletes concluded tasks that finished before `cutoff` and are not
@@ -163,7 +153,7 @@ export async function deleteExpiredTasks(tx: Executor, cutoff: Date, limit: numb
     sql`
       /* lockExpiredTasks */
       SELECT t.id::text AS id FROM tasks t
-      WHERE t.job_id IS NULL AND t.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND NOT t.archive
+      WHERE t.job_id IS NULL AND t.status IN ${statusList(CONCLUDED_STATUSES)} AND NOT t.archive
         AND t.finished_at < ${cutoff.toISOString()}::timestamptz
       ORDER BY t.id LIMIT ${limit}
       FOR UPDATE SKIP LOCKED
@@ -174,11 +164,11 @@ export async function deleteExpiredTasks(tx: Executor, cutoff: Date, limit: numb
     sql`
       /* lockExpiredJobs */
       SELECT j.id::text AS id, (SELECT count(*) FROM tasks t WHERE t.job_id = j.id)::int AS total FROM jobs j
-      WHERE j.status IN ('COMPLETED', 'FAILED', 'CANCELLED') AND j.finished_at < ${cutoff.toISOString()}::timestamptz
+      WHERE j.status IN ${statusList(JOB_FINISHED_STATUSES)} AND j.finished_at < ${cutoff.toISOString()}::timestamptz
         AND NOT j.suspended
         AND NOT EXISTS (
           SELECT 1 FROM tasks t WHERE t.job_id = j.id
-            AND (t.archive OR t.status NOT IN ('COMPLETED', 'FAILED', 'CANCELLED') OR t.finished_at >= ${cutoff.toISOString()}::timestamptz))
+            AND (t.archive OR t.status NOT IN ${statusList(CONCLUDED_STATUSES)} OR t.finished_at >= ${cutoff.toISOString()}::timestamptz))
       ORDER BY j.id LIMIT ${Math.max(1, Math.floor(limit / 10))}
       FOR UPDATE SKIP LOCKED
     `,
@@ -201,7 +191,7 @@ export async function deleteExpiredTasks(tx: Executor, cutoff: Date, limit: numb
     for (const t of tasksOfJobs) {
       const entry = byJob.get(t.job_id) ?? { ids: [], ok: true };
       entry.ids.push(t.id);
-      if (t.archive || !CONCLUDED.includes(t.status)) entry.ok = false;
+      if (t.archive || !isConcluded(t.status)) entry.ok = false;
       byJob.set(t.job_id, entry);
     }
     for (const job of jobs) {
@@ -213,7 +203,7 @@ export async function deleteExpiredTasks(tx: Executor, cutoff: Date, limit: numb
     }
   }
   const taskIds = [...standalone.map((r) => r.id), ...jobTaskIds];
-  await deleteTasksWithLog(tx, taskIds, KEEP_STATUS);
+  await deleteTasksWithLog(tx, taskIds, RETENTION_EFFECTS);
   if (jobIds.length > 0) {
     await tx.execute(sql`/* deleteExpiredJobs */ DELETE FROM jobs WHERE id = ANY(${uuidArray(jobIds)})`);
   }

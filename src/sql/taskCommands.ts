@@ -1,9 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { EVENTS_CHANNEL, queryRows, type Executor } from '../db/database.ts';
 import type { EventCursor } from '../domain/cursors.ts';
-import type { TaskStatus } from '../domain/taskStateMachine.ts';
+import type { ConcludeOutcome, StatusEffect, TaskStatus } from '../domain/taskStateMachine.ts';
 import { LAST_WRITTEN_EVENT, lastWrittenCursor, nextEventTxid } from './events.ts';
 import { jsonParam, plainArrayLiteral, textArray, uuidArray } from './params.ts';
+import { resetRunColumns } from './taskRules.ts';
 
 /** A task row locked by a command, with what the command path needs to decide and to order. */
 export interface LockedTask {
@@ -118,28 +119,6 @@ export async function threadExists(ex: Executor, name: string): Promise<boolean>
   return rows.length > 0;
 }
 
-/**
- * What a command does to every task that is in `from` status. The command path derives one effect
- * per source status from the state machine, so the SQL below only applies decisions, it never makes
- * them, and a 10,000-task batch travels as one id array plus at most eight effect rows.
- */
-export interface StatusEffect {
-  from: TaskStatus;
-  to: TaskStatus;
-  /** The task leaves the worker (RUNNING/CANCELLING → anything not held): its lease ends. */
-  revokeClaim: boolean;
-  /** Back to QUEUED: progress, result, resultType, errorInfo, residentOn, lease, finishedAt reset. */
-  resetRun: boolean;
-  /** Enters a concluded status: finishedAt is set. */
-  conclude: boolean;
-  /** Progress becomes 1 (complete). */
-  progressOne: boolean;
-  /** XenAPI deferred destroy: delete once it concludes. */
-  deferDelete: boolean;
-  /** The task stays with its worker, so a delayed conclusion the worker already sent still lands. */
-  keepPendingConclusion: boolean;
-}
-
 function effectRows(effects: readonly StatusEffect[]) {
   return effects.map((e) => ({
     from_status: e.from,
@@ -156,6 +135,14 @@ function effectRows(effects: readonly StatusEffect[]) {
 const EFFECT_COLUMNS = sql.raw(`
   from_status text, to_status text, revoke boolean, reset boolean, conclude boolean,
   progress_one boolean, defer_delete boolean, keep_pending boolean`);
+
+/** The run reset of an effect row `e`, and otherwise what its other flags do to the same columns. */
+const APPLY_RUN_RESET = resetRunColumns(sql`e.reset`, {
+  progress: sql`CASE WHEN e.progress_one THEN 1 ELSE t.progress END`,
+  leaseExpiresAt: sql`CASE WHEN e.revoke THEN NULL ELSE t.lease_expires_at END`,
+  heartbeatAt: sql`CASE WHEN e.revoke THEN NULL ELSE t.heartbeat_at END`,
+  finishedAt: sql`CASE WHEN e.conclude THEN now() ELSE t.finished_at END`,
+});
 
 /**
  * applyTransitions: moves the (already locked) tasks `ids` by the effect of their status, in one
@@ -179,15 +166,7 @@ export async function applyTransitions(
       ), updated AS (
         UPDATE tasks t SET
           status = e.to_status,
-          progress = CASE WHEN e.reset THEN 0 WHEN e.progress_one THEN 1 ELSE t.progress END,
-          result = CASE WHEN e.reset THEN NULL ELSE t.result END,
-          result_type = CASE WHEN e.reset THEN NULL ELSE t.result_type END,
-          error_info = CASE WHEN e.reset THEN '{}'::text[] ELSE t.error_info END,
-          message = CASE WHEN e.reset THEN NULL ELSE t.message END,
-          resident_on = CASE WHEN e.reset THEN NULL ELSE t.resident_on END,
-          lease_expires_at = CASE WHEN e.reset OR e.revoke THEN NULL ELSE t.lease_expires_at END,
-          heartbeat_at = CASE WHEN e.reset OR e.revoke THEN NULL ELSE t.heartbeat_at END,
-          finished_at = CASE WHEN e.reset THEN NULL WHEN e.conclude THEN now() ELSE t.finished_at END,
+          ${APPLY_RUN_RESET},
           destroy_pending = t.destroy_pending OR e.defer_delete,
           suspended_by_job = ${suspendedByJob},
           pending_conclusion = CASE WHEN e.keep_pending THEN t.pending_conclusion ELSE NULL END,
@@ -329,7 +308,7 @@ export async function concludeTasks(
 
 /** A conclusion accepted with delayMs, stored on the task until the sweeper applies it. */
 export interface PendingConclusion {
-  outcome: 'SUCCEEDED' | 'FAILED' | 'CANCELLED';
+  outcome: ConcludeOutcome;
   result: unknown;
   resultType: string | null;
   errorInfo: string[];

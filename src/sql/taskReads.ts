@@ -4,8 +4,9 @@ import { decodeRow, queryShaped, selectFields, ShapedStatements, type Executor, 
 import { jobs, tasks, type JobRow, type TaskRow } from '../db/tables.ts';
 import { parseId } from '../domain/ids.ts';
 import { countsFromRows, emptyCounts, type TaskCounts } from '../domain/jobStatus.ts';
-import type { TaskStatus } from '../domain/taskStateMachine.ts';
+import { CONCLUDED_STATUSES, isConcluded, type TaskStatus } from '../domain/taskStateMachine.ts';
 import { plainArrayLiteral, textArray, uuidArray } from './params.ts';
+import { statusList } from './statusSets.ts';
 
 export interface TaskFilter {
   ids?: readonly string[] | null;
@@ -192,8 +193,6 @@ export async function taskCountsByThread(ex: Executor, names: readonly string[])
   return groupCounts(rows);
 }
 
-const CONCLUDED = new Set(['COMPLETED', 'FAILED', 'CANCELLED']);
-
 function groupCounts(
   rows: { key: string | null; status: string; count: number; progress: number }[],
 ): Map<string, GroupCounts> {
@@ -204,7 +203,7 @@ function groupCounts(
     const list = byKey.get(row.key) ?? [];
     list.push({ status: row.status, count: Number(row.count) });
     byKey.set(row.key, list);
-    if (!CONCLUDED.has(row.status)) progress.set(row.key, (progress.get(row.key) ?? 0) + Number(row.progress));
+    if (!isConcluded(row.status as TaskStatus)) progress.set(row.key, (progress.get(row.key) ?? 0) + Number(row.progress));
   }
   const result = new Map<string, GroupCounts>();
   for (const [key, list] of byKey) {
@@ -228,7 +227,7 @@ export async function threadHeads(ex: Executor, names: readonly string[]): Promi
     .where(
       and(
         sql`${tasks.thread} = ANY(${textArray(names)})`,
-        sql`${tasks.status} NOT IN ('COMPLETED', 'FAILED', 'CANCELLED')`,
+        sql`${tasks.status} NOT IN ${statusList(CONCLUDED_STATUSES)}`,
       ),
     )
     .orderBy(tasks.thread, asc(tasks.seq));

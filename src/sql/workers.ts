@@ -1,6 +1,7 @@
 import { and, asc, desc, inArray } from 'drizzle-orm';
 import type { Executor } from '../db/database.ts';
 import { tasks, workers, type TaskRow } from '../db/tables.ts';
+import { HELD_STATUSES } from '../domain/taskStateMachine.ts';
 
 export type WorkerRow = typeof workers.$inferSelect;
 
@@ -22,7 +23,7 @@ export async function heldTasksByWorker(ex: Executor, names: readonly string[]):
   const rows = await ex
     .select()
     .from(tasks)
-    .where(and(inArray(tasks.residentOn, [...names]), inArray(tasks.status, ['RUNNING', 'CANCELLING'])))
+    .where(and(inArray(tasks.residentOn, [...names]), inArray(tasks.status, [...HELD_STATUSES])))
     .orderBy(asc(tasks.startedAt), asc(tasks.seq));
   for (const row of rows) result.get(row.residentOn!)?.push(row);
   return result;
