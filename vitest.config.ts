@@ -7,6 +7,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/globalSetup.ts'],
+    // Fails a test file that leaves a server, database, socket, subscription, worker or process open.
+    setupFiles: ['test/support/leakCheck.ts'],
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 30_000,

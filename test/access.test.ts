@@ -205,6 +205,7 @@ describe('subscriptions over SSE and WebSocket', () => {
       }
     }
     // Allowed subscriptions stay open and quiet; refused ones answer an error at once.
+    // A fixed window: what is checked for the allowed ones is that no refusal comes within it.
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     for (const o of opened) {
       if (o.allowed) {

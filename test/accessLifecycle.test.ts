@@ -10,9 +10,11 @@ import { isLoopbackHost } from '../src/auth/viewer.ts';
 import { loadConfig } from '../src/config.ts';
 import { queryRows } from '../src/db/database.ts';
 import { createLogger } from '../src/log.ts';
+import { testDatabaseKind } from './support/databaseKind.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { createTestDatabase } from './support/testDatabase.ts';
-import { eventually, sseSubscribe, wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { sseSubscribe, wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 const ADMIN_ENV_TOKEN = 'env-admin-token-0123456789abcdef';
 
@@ -109,7 +111,7 @@ describe('revocation of open subscriptions', () => {
       sse: sseSubscribe(server.url, TaskEvents, {}, { authorization: `Bearer ${doomed}` }),
       other: wsSubscribe(survivorWs, TaskEvents),
     };
-    await eventually(() => server.app.services.events.listenerCount() >= 3, 5_000, 'three subscriptions');
+    await waitFor(() => server.app.services.events.listenerCount(), (n) => n >= 3, 5_000, 'three subscriptions');
     await server.gql(`mutation { revokeApiToken(name: "doomed") }`, {}, { token: admin });
     for (const stream of [streams.ws, streams.sse]) {
       const last = await stream.next(5_000);
@@ -124,7 +126,7 @@ describe('revocation of open subscriptions', () => {
     await streams.other.close();
     await doomedWs.dispose();
     await survivorWs.dispose();
-    await eventually(() => server.app.services.events.listenerCount() === 0, 5_000, 'feeds to be released');
+    await waitFor(() => server.app.services.events.listenerCount(), (n) => n === 0, 5_000, 'feeds to be released');
   });
 
   it('ends a long-polling claimTasks of a revoked worker token at once, handing it nothing', async () => {
@@ -135,7 +137,7 @@ describe('revocation of open subscriptions', () => {
       {},
       { token },
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await waitFor(() => server.app.services.claims.waiting, (n) => n === 1, 5_000, 'the claim to wait');
     await server.gql(`mutation { revokeApiToken(name: "waiting-worker") }`, {}, { token: admin });
     // A task it could have claimed arrives right after the revocation.
     await server.gql(`mutation { runTasks(input: { tasks: [{ name: "never-submitted" }] }) { ids } }`, {}, { token: admin });
@@ -156,7 +158,7 @@ describe('revocation of open subscriptions', () => {
       const token = await createToken('elsewhere', 'WORKER');
       const client = wsClient(other.wsUrl, { authorization: `Bearer ${token}` });
       const stream = wsSubscribe(client, TaskEvents);
-      await eventually(() => other.app.services.events.listenerCount() === 1, 5_000, 'the subscription');
+      await waitFor(() => other.app.services.events.listenerCount(), (n) => n === 1, 5_000, 'the subscription');
       await server.gql(`mutation { revokeApiToken(name: "elsewhere") }`, {}, { token: admin });
       const last = await stream.next(5_000);
       expect(last.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
@@ -249,7 +251,7 @@ describe('secrets in logs', () => {
     child.stderr.on('data', (chunk) => (output += String(chunk)));
     try {
       // A child process that compiles the server with tsx and starts PGlite: 12-20 s on two busy cores.
-      await eventually(() => output.includes('Tasklane is listening'), 120_000, 'the server to listen');
+      await waitFor(() => output.includes('Tasklane is listening'), (seen) => seen, 120_000, 'the server to listen');
       const url = /"url":"([^"]+)"/.exec(output)![1]!;
       const post = (query: string, token?: string) =>
         fetch(url, {
@@ -262,7 +264,7 @@ describe('secrets in logs', () => {
       await post('{ viewer { role } }', secret);
       await post('{ viewer { role } }', `${secret}x`); // a wrong secret is not logged either
       await post('mutation { revokeApiToken(name: "logged") }', ADMIN_ENV_TOKEN);
-      await eventually(() => output.includes('API token revoked'), 5_000, 'the revocation log line');
+      await waitFor(() => output.includes('API token revoked'), (seen) => seen, 5_000, 'the revocation log line');
       expect(output).toContain('API token created');
       expect(output).not.toContain(ADMIN_ENV_TOKEN);
       expect(output).not.toContain(secret.slice(3));
@@ -274,8 +276,8 @@ describe('secrets in logs', () => {
 });
 
 describe('the token CLI', () => {
-  it('creates (printing the secret once), lists and revokes tokens in the database the server uses', async () => {
-    if (server.db.url === undefined) return; // PGlite: one process owns the database; the CLI is exercised on Postgres.
+  // PGlite: one process owns the database; the CLI is exercised on Postgres.
+  it.skipIf(testDatabaseKind().kind !== 'postgres')('creates (printing the secret once), lists and revokes tokens in the database the server uses (Postgres only: a PGlite database belongs to one process)', async () => {
     const run = (args: string[]) =>
       promisify(execFile)('node_modules/.bin/tsx', ['src/cli/token.ts', ...args], {
         env: { ...process.env, DATABASE_URL: server.db.url },

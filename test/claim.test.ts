@@ -5,6 +5,7 @@ import { threadConflicts } from '../src/sql/claimTasks.ts';
 import { graphql } from '../src/gql/index.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { Claim, Conclude, Submit, ThreadState, claim, eventKinds, runTasks, status } from './support/workerOps.ts';
+import { waitFor } from './support/waitFor.ts';
 
 const PauseThread = graphql(`mutation ClaimTestPause($input: ThreadInput!) { pauseThread(input: $input) { thread { status paused } } }`);
 const ResumeThread = graphql(`mutation ClaimTestResume($input: ThreadInput!) { resumeThread(input: $input) { thread { status paused } } }`);
@@ -215,6 +216,7 @@ describe('claimTasks', () => {
           const got = await claim(server, { worker: `tw${w}`, limit: 2 });
           if (got.length === 0) {
             idle++;
+            // A worker's back-off between empty claims: there is no condition to await, only a pause.
             await new Promise((r) => setTimeout(r, 5));
             continue;
           }
@@ -253,7 +255,7 @@ describe('claimTasks with waitMs', () => {
   it('returns soon after a task is submitted, not at the deadline', async () => {
     const started = Date.now();
     const waiting = server.gql(Claim, { input: { worker: 'waiter', waitMs: 20_000 } });
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => server.app.services.claims.waiting, (n) => n === 1, 5_000, 'the claim to wait');
     expect(server.app.services.claims.waiting).toBe(1);
     const submittedAt = Date.now();
     const [id] = await runTasks(server, [{ name: 'late' }]);
@@ -268,8 +270,9 @@ describe('claimTasks with waitMs', () => {
     const [t1, t2] = await runTasks(server, [{ name: 'wt', thread: 'wake' }, { name: 'wt', thread: 'wake' }]);
     await claim(server, { worker: 'w' });
     const waiting = server.gql(Claim, { input: { worker: 'w2', names: ['wt'], waitMs: 20_000 } });
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => server.app.services.claims.waiting, (n) => n === 1, 5_000, 'the claim to wait');
     await runTasks(server, [{ name: 'unrelated' }]); // wakes the waiter, which finds nothing and waits on
+    // Time for the woken waiter to look and (wrongly) return: it must still be waiting after it.
     await new Promise((r) => setTimeout(r, 200));
     expect(server.app.services.claims.waiting).toBe(1);
     await server.gql(Conclude, { input: { id: t1!, outcome: 'SUCCEEDED' } });
@@ -286,15 +289,13 @@ describe('claimTasks with waitMs', () => {
         return got;
       }),
     );
-    const deadline = Date.now() + 5_000;
-    while (claims.waiting < 5 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => claims.waiting, (n) => n >= 5, 5_000, 'five waiting claims');
     expect(claims.waiting).toBe(5);
     const countClaims = () => server.queries.filter((q) => q.includes('/* claimTasks */')).length;
 
     // An unrelated change: one herd member looks (and finds nothing), the other four sleep on.
     const settle = async (atLeast: number) => {
-      const until = Date.now() + 5_000;
-      while (countClaims() < atLeast && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      await waitFor(countClaims, (n) => n >= atLeast, 5_000, `${atLeast} claim statements`);
       await new Promise((r) => setTimeout(r, 300)); // room for any extra (unwanted) attempt to show up
     };
     server.resetQueries();
@@ -307,8 +308,7 @@ describe('claimTasks with waitMs', () => {
     // the third finds nothing and stops the chain.
     server.resetQueries();
     const ids = await runTasks(server, [{ name: 'herd' }, { name: 'herd' }]);
-    const until = Date.now() + 3_000;
-    while (results.length < 2 && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+    await waitFor(() => results.length, (n) => n >= 2, 3_000, 'two herd members to claim');
     expect(results.flat().sort()).toEqual([...ids].sort());
     await settle(3);
     expect(countClaims()).toBe(3);
@@ -334,12 +334,11 @@ describe('claimTasks with waitMs', () => {
       body: JSON.stringify({ query: 'mutation { claimTasks(input: { worker: "gone", names: ["never"], waitMs: 60000 }) { tasks { id } } }' }),
       signal: controller.signal,
     }).catch(() => null);
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor(() => server.app.services.claims.waiting, (n) => n === 1, 5_000, 'the claim to wait');
     expect(server.app.services.claims.waiting).toBe(1);
     controller.abort();
     await request;
-    const deadline = Date.now() + 3_000;
-    while (server.app.services.claims.waiting > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor(() => server.app.services.claims.waiting, (n) => n === 0, 3_000, 'the claim to stop waiting');
     expect(server.app.services.claims.waiting).toBe(0);
   });
 });

@@ -161,6 +161,7 @@ describe('XINA conclude delay', () => {
     await server.gql(Conclude, { input: { id: id!, outcome: 'SUCCEEDED', delayMs: 100 } });
     await runCommand(server, 'REQUEUE', { target: { ids: [id!] } });
     expect(await pending(id!)).toEqual({ pending: null, due: false });
+    // Past the 100 ms delay, so that a conclusion still stored would be due: proves it was dropped.
     await new Promise((resolve) => setTimeout(resolve, 200));
     await server.app.services.sweeper.sweep();
     expect((await taskStates(server, [id!])).get(id!)!.status).toBe('QUEUED');

@@ -18,7 +18,7 @@ const Suspend = graphql(`
 `);
 
 // Interleaving two transactions needs two connections: real Postgres only.
-describe.skipIf(testDatabaseKind().kind !== 'postgres')("a task's events in cursor order", () => {
+describe.skipIf(testDatabaseKind().kind !== 'postgres')("a task's events in cursor order (Postgres only: needs two connections)", () => {
   let server: TestServer;
   let other: Database;
   beforeAll(async () => {

@@ -8,7 +8,8 @@ import { openTaskEventStream, StreamEnd } from '../src/events/streams.ts';
 import { pruneEvents } from '../src/sql/events.ts';
 import { recordProgress } from '../src/sql/progress.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { changeStatuses, eventually, settleEventLog, sseSubscribe, taskLogEnd, wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { changeStatuses, settleEventLog, sseSubscribe, taskLogEnd, wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 const RunTasks = graphql(`
   mutation EventsRunTasks($input: RunTasksInput!) {
@@ -180,7 +181,7 @@ describe('progress events', () => {
       Progress,
       { filter: { kinds: ['PROGRESS'] } },
     );
-    await eventually(() => server.app.services.events.listenerCount('task') === 1, 5_000, 'the feed');
+    await waitFor(() => server.app.services.events.listenerCount('task'), (n) => n === 1, 5_000, 'the feed');
     try {
       const report = (updates: Parameters<typeof recordProgress>[1], intervalMs?: number) =>
         inTransaction(db(), (tx) => recordProgress(tx, updates, intervalMs));
@@ -209,11 +210,12 @@ describe('progress events', () => {
       await stream.expectQuiet(50);
 
       // Outside the window, the value listeners have not seen yet goes out, once.
+      // (The throttle window is clock time: only letting it pass leaves it.)
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect((await report([{ taskId: running!, progress: 0.2, message: null }])).events).toBe(1);
       const [trailing] = await stream.take(1);
       expect(trailing!.taskEvents).toMatchObject({ taskId: running, progress: 0.2, task: { progress: 0.2, message: null } });
-      await new Promise((resolve) => setTimeout(resolve, 300));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the next window, by the clock
       expect((await report([{ taskId: running!, progress: 0.2 }])).events).toBe(0);
       await stream.expectQuiet(100);
 
@@ -242,13 +244,13 @@ describe('the event hub', () => {
       const stream = await openTaskEventStream(hub, db(), { filter: { thread: 'slow' }, after: null });
       const iterator = stream[Symbol.asyncIterator]();
       const first = iterator.next(); // starts the stream: the feed registers
-      await eventually(() => hub.listenerCount('task') === 1, 5_000, 'the feed');
+      await waitFor(() => hub.listenerCount('task'), (n) => n === 1, 5_000, 'the feed');
       const { runTasks } = await server.gql(RunTasks, { input: { tasks: [{ name: 's0', thread: 'slow' }] } });
       const delivered = (await first).value as { taskId: string; cursor: unknown };
       expect(delivered.taskId).toBe(runTasks!.ids![0]);
       // Nobody reads now: five more events overflow a queue of three.
       await server.gql(RunTasks, { input: { tasks: Array.from({ length: 5 }, (_, i) => ({ name: `s${i + 1}`, thread: 'slow' })) } });
-      await eventually(() => hub.listenerCount('task') === 0, 5_000, 'the feed to be dropped');
+      await waitFor(() => hub.listenerCount('task'), (n) => n === 0, 5_000, 'the feed to be dropped');
       const end = (await iterator.next()).value;
       expect(end).toBeInstanceOf(StreamEnd);
       const error = (end as StreamEnd).error as { message: string; extensions: Record<string, unknown> };

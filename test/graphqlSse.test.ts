@@ -6,7 +6,7 @@ import { createClient, NetworkError, type Client, type ExecutionResult } from 'g
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPERATION_LIMITS } from '../src/limits/operationLimits.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { eventually } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 /**
  * GraphQL over SSE with graphql-sse's own client, in both modes of its protocol (README "Watching
@@ -110,13 +110,13 @@ describe.each([
     const names = [`${mode} a`, `${mode} b`];
     const sse = client(ADMIN);
     const watch = run(sse, 'subscription { taskEvents(filter: { kinds: [CREATED] }) { kind task { name } } }', (results) => results.length >= 2);
-    await eventually(() => hub.listenerCount('task') === 1, 5_000, 'the subscription to go live');
+    await waitFor(() => hub.listenerCount('task'), (n) => n === 1, 5_000, 'the subscription to go live');
     await server.gql(`mutation { runTasks(input: { tasks: [{ name: "${names[0]}" }, { name: "${names[1]}" }] }) { applied } }`, undefined, { token: ADMIN });
     const outcome = await watch.ended;
     expect(outcome.error).toBeNull();
     expect(outcome.results).toEqual(names.map((name) => ({ data: { taskEvents: { kind: 'CREATED', task: { name } } } })));
     // Unsubscribed (a DELETE of the operation in single connection mode): the server lets go of it.
-    await eventually(() => hub.listenerCount('task') === 0, 5_000, 'the subscription to end on the server');
+    await waitFor(() => hub.listenerCount('task'), (n) => n === 0, 5_000, 'the subscription to end on the server');
     // A query: one result, then complete. (A fresh client: a lazy single-connection client closes
     // its connection once its last operation ends, and would race a new operation against that.)
     const viewer = await run(client(ADMIN), '{ viewer { role } }').ended;

@@ -92,7 +92,7 @@ describe('heartbeat', () => {
     await beat('pw', [{ id: id!, progress: 0.2 }]); // within 250 ms: stored, no event
     expect(await status(server, id!)).toMatchObject({ progress: 0.2, message: 'starting' });
     expect(await progressEvents(id!)).toEqual([0.1]);
-    await new Promise((r) => setTimeout(r, 300));
+    await new Promise((r) => setTimeout(r, 300)); // past the 250 ms throttle window, which is clock time
     await beat('pw', [{ id: id!, progress: 0.5, message: null }]);
     expect(await status(server, id!)).toMatchObject({ progress: 0.5, message: null });
     expect(await progressEvents(id!)).toEqual([0.1, 0.5]);

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { settleEventLog, taskLogEnd, wsClient, wsSubscribe } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 /**
  * JSON values come back exactly as they were sent, on every read path. A JSON string that spells
@@ -79,16 +80,18 @@ beforeAll(async () => {
   expect(concludeTasks.errors).toEqual([]);
   concluded = concludeTasks.tasks;
   // The delayed ones conclude shortly after.
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    const [row] = await queryRows<{ open: number }>(
-      server.db.database.db,
-      sql`SELECT count(*)::int AS open FROM tasks WHERE name = 'json-values' AND status <> 'COMPLETED'`,
-    );
-    if (Number(row?.open) === 0) break;
-    if (Date.now() > deadline) throw new Error('the delayed conclusions did not land');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
+  await waitFor(
+    async () => {
+      const [row] = await queryRows<{ open: number }>(
+        server.db.database.db,
+        sql`SELECT count(*)::int AS open FROM tasks WHERE name = 'json-values' AND status <> 'COMPLETED'`,
+      );
+      return Number(row?.open);
+    },
+    (open) => open === 0,
+    10_000,
+    'the delayed conclusions to land',
+  );
 });
 
 afterAll(async () => {

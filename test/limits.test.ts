@@ -6,6 +6,7 @@ import { OPERATION_LIMITS } from '../src/limits/operationLimits.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { stateFingerprint } from './support/schemaOperations.ts';
 import { sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 /**
  * Limits on every transport (DESIGN.md "Access", "Limits"): operation shape (graphql-armor), request
@@ -263,6 +264,7 @@ describe('operations per WebSocket connection', () => {
       expect(refused.errors?.[0]?.extensions).toMatchObject({ limit: 'maxSubscriptionsPerConnection' });
       expect(refused.errors?.[0]?.message).toContain(String(MAX_SUBSCRIPTIONS));
       await streams.pop()!.close();
+      // The server frees the slot when the client's Complete arrives; the client sees no sign of it.
       await new Promise((resolve) => setTimeout(resolve, 100));
       const again = wsSubscribe(client, '{ viewer { role } }');
       expect((await again.next(5_000)).data).toEqual({ viewer: { role: 'ADMIN' } });
@@ -296,11 +298,12 @@ describe('connections', () => {
         await new Promise((resolve) => socket.once('connect', resolve));
         sockets.push(socket);
       }
+      // The server counts a socket when it accepts it, after the client's connect: nothing to await.
       await new Promise((resolve) => setTimeout(resolve, 100));
       // Node drops a socket over `maxConnections` as soon as it accepts it.
       expect(await healthOnNewSocket(port)).toBe('ECONNRESET');
       for (const s of sockets) s.destroy();
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      await waitFor(() => healthOnNewSocket(port), (answer) => answer === 200, 5_000, 'the server to serve again');
       expect(await healthOnNewSocket(port)).toBe(200);
     } finally {
       for (const s of sockets) s.destroy();
@@ -325,7 +328,7 @@ describe('keep-alive', () => {
     try {
       const first = await health();
       expect(first).toEqual({ status: 200, reused: false, keepAlive: 'timeout=72' });
-      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      await new Promise((resolve) => setTimeout(resolve, 5_500)); // idle past Node's 5 s default, by the clock
       expect(await health()).toEqual({ status: 200, reused: true, keepAlive: 'timeout=72' });
     } finally {
       agent.destroy();

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import type { EventCursor } from '../src/domain/cursors.ts';
 import { LiveGroups, type EndWatch, type GroupOperation, type SharedPayload } from '../src/transport/liveGroups.ts';
 import { createLogger } from '../src/log.ts';
-import { eventually } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 const payload = (text: string): SharedPayload => ({ text, bytes: Buffer.from(text), offset: 0, next: null });
 
@@ -100,7 +100,7 @@ describe('a member handing over to its group', () => {
   it('lets go of its own pipeline: what it held is collected while the group serves it', async () => {
     const { groups, group, sent, results, pending, heldRef } = await joined();
     group.emit(2);
-    await eventually(() => sent.length === 1, 1_000, 'the delivery');
+    await waitFor(() => sent.length, (n) => n === 1, 1_000, 'the delivery');
     expect(sent).toEqual([2]);
     await new Promise((resolve) => setImmediate(resolve));
     gc();
@@ -115,7 +115,7 @@ describe('a member handing over to its group', () => {
     let accept = true;
     const { group, sent, results, pending } = await joined({ accept: () => accept });
     group.emit(2);
-    await eventually(() => sent.length === 1, 1_000, 'the delivery');
+    await waitFor(() => sent.length, (n) => n === 1, 1_000, 'the delivery');
     accept = false;
     group.emit(3);
     const last = await pending;

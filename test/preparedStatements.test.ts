@@ -46,7 +46,7 @@ describe('statements built once per shape', () => {
   });
 });
 
-describe.skipIf(testDatabaseKind().kind !== 'postgres')('prepared statements across a migration', () => {
+describe.skipIf(testDatabaseKind().kind !== 'postgres')('prepared statements across a migration (Postgres only: uses a second connection to migrate)', () => {
   let server: TestServer;
   let admin: postgres.Sql;
 

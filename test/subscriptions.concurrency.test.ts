@@ -7,7 +7,8 @@ import { EVENTS_CHANNEL, inTransaction, notifyEvents } from '../src/db/database.
 import { graphql } from '../src/gql/index.ts';
 import { testDatabaseKind } from './support/databaseKind.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { eventually, settleEventLog, sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subscriptions.ts';
+import { settleEventLog, sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 const Log = graphql(`
   query ConcurrencyEventLog($after: String, $first: Int) {
@@ -69,7 +70,7 @@ async function write(tag: string, rows: number, holdMs: number): Promise<void> {
     await pool.begin(async (tx) => {
       await tx`INSERT INTO task_events (kind, task_id, thread, progress)
                SELECT 'PROGRESS', ${TASK}, ${tag}, n / 10.0 FROM generate_series(1, ${rows}) AS n`;
-      if (holdMs) await sleep(holdMs);
+      if (holdMs) await sleep(holdMs); // holding the transaction open is the point: later ones commit first
       await tx`SELECT pg_notify(${EVENTS_CHANNEL}, '')`;
     });
     return;
@@ -92,7 +93,7 @@ describe('concurrent writers', () => {
       sseSubscribe<EventsData>(server.url, Events, { after: start }),
       wsSubscribe<EventsData>(client, Events, {}), // live from now: registered before any write
     ];
-    await eventually(() => server.app.services.events.listenerCount('task') === early.length, 5_000, 'the feeds');
+    await waitFor(() => server.app.services.events.listenerCount('task'), (n) => n === early.length, 5_000, 'the feeds');
 
     const writers = 6;
     const perWriter = 20;
@@ -124,13 +125,13 @@ describe('concurrent writers', () => {
     } finally {
       for (const stream of streams) await stream.close();
     }
-    await eventually(() => server.app.services.events.listenerCount() === 0, 5_000, 'feeds released');
+    await waitFor(() => server.app.services.events.listenerCount(), (n) => n === 0, 5_000, 'feeds released');
   }, 60_000);
 
-  it.skipIf(!onPostgres)('holds back a committed row while an older transaction is open, then delivers both in order', async () => {
+  it.skipIf(!onPostgres)('holds back a committed row while an older transaction is open, then delivers both in order (Postgres only: needs parallel transactions)', async () => {
     const start = (await log(null)).at(-1)?.cursor ?? null;
     const stream = wsSubscribe<EventsData>(client, Events, { after: start });
-    await eventually(() => server.app.services.events.listenerCount('task') === 1, 5_000, 'the feed');
+    await waitFor(() => server.app.services.events.listenerCount('task'), (n) => n === 1, 5_000, 'the feed');
     const older = await pool!.reserve();
     try {
       await older`BEGIN`;
@@ -150,7 +151,7 @@ describe('concurrent writers', () => {
     await stream.close();
   });
 
-  it.skipIf(!onPostgres)('live from now skips a change committed before subscribing even while it is not final yet', async () => {
+  it.skipIf(!onPostgres)('live from now skips a change committed before subscribing even while it is not final yet (Postgres only: needs parallel transactions)', async () => {
     const blocker = await pool!.reserve();
     let stream: Stream<EventsData> | null = null;
     try {
@@ -158,7 +159,7 @@ describe('concurrent writers', () => {
       await blocker`SELECT pg_current_xact_id()`;
       await write('committed-before', 1, 0); // committed, but not final while the blocker is open
       stream = wsSubscribe<EventsData>(client, Events, {});
-      await eventually(() => server.app.services.events.listenerCount('task') === 1, 5_000, 'the feed');
+      await waitFor(() => server.app.services.events.listenerCount('task'), (n) => n === 1, 5_000, 'the feed');
       await blocker`COMMIT`;
     } finally {
       blocker.release();
@@ -170,10 +171,10 @@ describe('concurrent writers', () => {
     await stream!.close();
   });
 
-  it.skipIf(!onPostgres)('picks rows up soon after xmin moves even when the transaction holding it sends no NOTIFY', async () => {
+  it.skipIf(!onPostgres)('picks rows up soon after xmin moves even when the transaction holding it sends no NOTIFY (Postgres only: needs parallel transactions)', async () => {
     const start = (await log(null)).at(-1)?.cursor ?? null;
     const stream = wsSubscribe<EventsData>(client, Events, { after: start });
-    await eventually(() => server.app.services.events.listenerCount('task') === 1, 5_000, 'the feed');
+    await waitFor(() => server.app.services.events.listenerCount('task'), (n) => n === 1, 5_000, 'the feed');
     const blocker = await pool!.reserve();
     let released = 0;
     const readsBefore = server.app.services.events.stats.reads;
@@ -195,11 +196,11 @@ describe('concurrent writers', () => {
     await stream.close();
   });
 
-  it.skipIf(!onPostgres)('keeps delivering after its LISTEN connection is cut (database restart)', async () => {
+  it.skipIf(!onPostgres)('keeps delivering after its LISTEN connection is cut (database restart) (Postgres only: PGlite has no connection to cut)', async () => {
     const start = (await log(null)).at(-1)?.cursor ?? null;
     const stream = wsSubscribe<EventsData>(client, Events, { after: start });
     const hub = server.app.services.events;
-    await eventually(() => hub.listenerCount('task') === 1, 5_000, 'the feed');
+    await waitFor(() => hub.listenerCount('task'), (n) => n === 1, 5_000, 'the feed');
     try {
       const reconnects = hub.stats.reconnects;
       const [killed] = await pool!<{ n: number }[]>`
@@ -209,7 +210,7 @@ describe('concurrent writers', () => {
       await write('while-reconnecting', 1, 0); // its NOTIFY may well be lost
       const [missed] = await stream.take(1, 10_000);
       expect(missed!.taskEvents.thread).toBe('while-reconnecting');
-      await eventually(() => hub.stats.reconnects > reconnects, 10_000, 'the listener to reconnect');
+      await waitFor(() => hub.stats.reconnects, (n) => n > reconnects, 10_000, 'the listener to reconnect');
       // Listening again on a new connection, and the stream goes on.
       const [listening] = await pool!<{ n: number }[]>`
         SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND query ILIKE 'listen%'`;

@@ -3,7 +3,8 @@ import type { Client } from 'graphql-ws';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, notifyEvents } from '../src/db/database.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { eventually, settleEventLog, sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subscriptions.ts';
+import { settleEventLog, sseSubscribe, wsClient, wsSubscribe, type Stream } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 /**
  * Shared live delivery (src/events/liveGroups.ts): graphql-ws subscriptions that run the same operation
@@ -75,7 +76,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const stream of open.splice(0)) await stream.close();
   for (const c of clients.splice(0)) await c.dispose();
-  await eventually(() => hub().feedCount() === 0 && groups().size === 0, 5_000, 'feeds and groups to be released');
+  await waitFor(() => hub().feedCount(), (n) => n === 0 && groups().size === 0, 5_000, 'feeds and groups to be released');
 });
 afterAll(async () => {
   await server?.stop();
@@ -89,7 +90,7 @@ describe('shared live delivery', () => {
     // Both on one connection too: the group is per operation, not per socket.
     const same = client(viewer);
     streams.push(subscribe(same, { filter: { thread: 's1' } }), subscribe(same, { filter: { thread: 's1' } }));
-    await eventually(() => groups().members === 4, 5_000, 'four members');
+    await waitFor(() => groups().members, (n) => n === 4, 5_000, 'four members');
     expect(groups().size).toBe(1);
     expect(hub().feedCount('task')).toBe(1);
     expect(hub().listenerCount('task')).toBe(4);
@@ -111,7 +112,7 @@ describe('shared live delivery', () => {
     const b = subscribe(client(viewer), { filter: { thread: 'fb' } });
     const aOperator = subscribe(client(operator), { filter: { thread: 'fa' } });
     const aViewer2 = subscribe(client(viewer), { filter: { thread: 'fa' } });
-    await eventually(() => groups().members === 4, 5_000, 'four members');
+    await waitFor(() => groups().members, (n) => n === 4, 5_000, 'four members');
     // (thread fa, VIEWER) has two members; (fb, VIEWER) and (fa, OPERATOR) one each.
     expect(groups().size).toBe(3);
 
@@ -130,7 +131,7 @@ describe('shared live delivery', () => {
     const viewer = await createToken('share-d', 'VIEWER');
     const start = (await log(null)).at(-1) ?? null;
     const first = subscribe(client(viewer), { filter: { thread: 'j' } });
-    await eventually(() => groups().members === 1, 5_000, 'the first member');
+    await waitFor(() => groups().members, (n) => n === 1, 5_000, 'the first member');
     await write('j', 3);
     const [c1] = (await first.take(3)).map((d) => d.taskEvents.cursor);
 
@@ -141,10 +142,10 @@ describe('shared live delivery', () => {
     const replaying = [subscribe(client(viewer), { filter: { thread: 'j' }, after: c1 }), subscribe(client(viewer), { filter: { thread: 'j' }, after: c1 })];
     const liveFromNow = subscribe(client(viewer), { filter: { thread: 'j' } });
     await writing;
-    await eventually(() => hub().listenerCount('task') === 4, 5_000, 'everyone to be registered');
+    await waitFor(() => hub().listenerCount('task'), (n) => n === 4, 5_000, 'everyone to be registered');
     await write('j', 2); // the live-from-now subscriber must get these
     const all = await log(start, 'j');
-    await eventually(() => groups().members === 4, 5_000, 'everyone to join');
+    await waitFor(() => groups().members, (n) => n === 4, 5_000, 'everyone to join');
 
     expect((await first.take(all.length - 3)).map((d) => d.taskEvents.cursor)).toEqual(all.slice(3));
     for (const stream of replaying) {
@@ -164,7 +165,7 @@ describe('shared live delivery', () => {
     const start = (await log(null)).at(-1) ?? null;
     const gone = subscribe(client(doomed), { filter: { thread: 'r' } });
     const stays = subscribe(client(survivor), { filter: { thread: 'r' } });
-    await eventually(() => groups().members === 2, 5_000, 'two members');
+    await waitFor(() => groups().members, (n) => n === 2, 5_000, 'two members');
     expect(groups().size).toBe(1);
     await write('r', 2);
     await gone.take(2);
@@ -173,7 +174,7 @@ describe('shared live delivery', () => {
     await server.gql(`mutation { revokeApiToken(name: "share-doomed") }`, {}, { token: admin });
     expect((await gone.next(5_000)).errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
     await gone.waitDone(5_000);
-    await eventually(() => groups().members === 1, 5_000, 'the revoked member to leave');
+    await waitFor(() => groups().members, (n) => n === 1, 5_000, 'the revoked member to leave');
 
     await write('r', 3);
     const after = (await log(start, 'r')).slice(2);
@@ -187,7 +188,7 @@ describe('shared live delivery', () => {
     const ws = subscribe(client(viewer), { filter: { thread: 'sse' } });
     const sse = sseSubscribe<EventsData>(server.url, Events, { filter: { thread: 'sse' } }, { authorization: `Bearer ${viewer}` });
     open.push(sse);
-    await eventually(() => groups().members === 1 && hub().listenerCount('task') === 2, 5_000, 'both subscribers');
+    await waitFor(() => groups().members, (n) => n === 1 && hub().listenerCount('task') === 2, 5_000, 'both subscribers');
     await write('sse', 3);
     const expected = await log(start, 'sse');
     for (const stream of [ws, sse]) expect((await stream.take(3)).map((d) => d.taskEvents.cursor)).toEqual(expected);

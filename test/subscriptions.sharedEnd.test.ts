@@ -3,7 +3,8 @@ import type { Client } from 'graphql-ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction, notifyEvents } from '../src/db/database.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
-import { eventually, settleEventLog, wsClient, wsSubscribe, type Result } from './support/subscriptions.ts';
+import { settleEventLog, wsClient, wsSubscribe, type Result } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 /**
  * How a shared live member's subscription ends once it has handed its results over to the transport
@@ -48,7 +49,7 @@ describe('a shared member that falls behind its group', () => {
     const client = wsClient(server.wsUrl);
     clients.push(client);
     const stream = wsSubscribe<EventsData>(client, Events, { filter: { thread: 'slow' } });
-    await eventually(() => groups.members === 1, 5_000, 'the member to join its group');
+    await waitFor(() => groups.members, (n) => n === 1, 5_000, 'the member to join its group');
 
     // One transaction: the group delivers all of it in one turn, far more than the backlog holds.
     await write('slow', 200);
@@ -72,7 +73,7 @@ describe('a shared member that falls behind its group', () => {
       extensions: { code: 'SUBSCRIBER_TOO_SLOW', lastCursor: delivered.at(-1) },
     });
     expect(stream.failure).toBeNull();
-    await eventually(() => groups.members === 0 && groups.size === 0, 5_000, 'the member and its group to go');
+    await waitFor(() => groups.members, (n) => n === 0 && groups.size === 0, 5_000, 'the member and its group to go');
 
     const resumed = wsSubscribe<EventsData>(client, Events, { filter: { thread: 'slow' }, after: delivered.at(-1) });
     const rest = await resumed.take(200 - delivered.length);

@@ -7,13 +7,13 @@ import {
   changeStatuses,
   deleteTasks,
   settleEventLog,
-  eventually,
   sseSubscribe,
   taskLogEnd,
   wsClient,
   wsSubscribe,
   type Stream,
 } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 const RunTasks = graphql(`
   mutation SubsRunTasks($input: RunTasksInput!) {
@@ -86,7 +86,7 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const stream of open.splice(0)) await stream.close();
   // Every subscription a test opened must have let go of its hub feed.
-  await eventually(() => server.app.services.events.listenerCount() === 0, 5_000, 'feeds to be released');
+  await waitFor(() => server.app.services.events.listenerCount(), (n) => n === 0, 5_000, 'feeds to be released');
 });
 afterAll(async () => {
   await client?.dispose();
@@ -128,7 +128,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
   it('is live from now without `after`, and resolves the task as it is now', async () => {
     await run(['before']);
     const stream = subscribe(transport, TaskEvents);
-    await eventually(() => hub().listenerCount('task') === 1, 5_000, 'the feed');
+    await waitFor(() => hub().listenerCount('task'), (n) => n === 1, 5_000, 'the feed');
     const ids = await run(['one', 'two']);
     const got = (await stream.take(2)).map((d) => d.taskEvents);
     expect(got.map((e) => [e.kind, e.taskId, e.status, e.task?.name])).toEqual([
@@ -164,7 +164,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
     filters.none = { jobId: 'nonsense' };
     const afterSetup = await taskLogEnd(server);
     for (const [name, filter] of Object.entries(filters)) live[name] = subscribe(transport, TaskEvents, { filter });
-    await eventually(() => hub().listenerCount('task') === Object.keys(filters).length, 5_000, 'the feeds');
+    await waitFor(() => hub().listenerCount('task'), (n) => n === Object.keys(filters).length, 5_000, 'the feeds');
 
     await changeStatuses(db(), [...jobTasks, loose[0]!, threaded[0]!], 'RUNNING');
     await changeStatuses(db(), [jobTasks[0]!, threaded[0]!], 'COMPLETED');
@@ -215,7 +215,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
     const first = subscribe(transport, TaskEvents, { after: start });
     const seen = (await first.take(2)).map((d) => d.taskEvents.cursor);
     await first.close();
-    await eventually(() => hub().listenerCount() === 0, 5_000, 'the feed to be released');
+    await waitFor(() => hub().listenerCount(), (n) => n === 0, 5_000, 'the feed to be released');
 
     await changeStatuses(db(), ids, 'RUNNING');
     const more = await run(['d2']);
@@ -258,7 +258,7 @@ describe.each(['ws', 'sse'] as const)('taskEvents over %s', (transport) => {
     const start = await taskLogEnd(server);
     const jobStart = await (async () => {
       const stream = subscribe<{ jobStatusChanged: { cursor: string } }>(transport, JobStatusChanged, {});
-      await eventually(() => hub().listenerCount('job') === 1, 5_000, 'the job feed');
+      await waitFor(() => hub().listenerCount('job'), (n) => n === 1, 5_000, 'the job feed');
       const { submitJob } = await server.gql(SubmitJob, { input: { name: 'probe', tasks: [{ name: 'p' }] } });
       const [event] = await stream.take(1);
       await stream.close();
@@ -292,15 +292,15 @@ describe('transports', () => {
   it('closing a subscription frees its hub feed, on both transports', async () => {
     for (const transport of ['ws', 'sse'] as const) {
       const stream = subscribe(transport, TaskEvents, { filter: { thread: 'nobody' } });
-      await eventually(() => hub().listenerCount('task') === 1, 5_000, `${transport} feed`);
+      await waitFor(() => hub().listenerCount('task'), (n) => n === 1, 5_000, `${transport} feed`);
       await stream.close();
-      await eventually(() => hub().listenerCount('task') === 0, 5_000, `${transport} feed to be released`);
+      await waitFor(() => hub().listenerCount('task'), (n) => n === 0, 5_000, `${transport} feed to be released`);
     }
   });
 
   it('SSE sends keep-alive comments while idle', async () => {
     const stream = subscribe('sse', TaskEvents, { filter: { thread: 'quiet' } });
-    await eventually(() => stream.pings >= 2, 5_000, 'two pings');
+    await waitFor(() => stream.pings, (n) => n >= 2, 5_000, 'two pings');
   });
 
   it('graphql-ws answers protocol pings (client keep-alive)', async () => {
@@ -316,7 +316,7 @@ describe('transports', () => {
       on: { pong: () => void pongs++ },
     });
     try {
-      await eventually(() => pongs >= 2, 5_000, 'pongs');
+      await waitFor(() => pongs, (n) => n >= 2, 5_000, 'pongs');
     } finally {
       await pinging.dispose();
     }
@@ -328,7 +328,7 @@ describe('transports', () => {
     try {
       const viaWs = wsSubscribe<TaskEventsData>(otherClient, TaskEvents, { filter: { thread: 'cross' } });
       const viaSse = sseSubscribe<TaskEventsData>(other.url, TaskEvents, { filter: { thread: 'cross' } });
-      await eventually(() => other.app.services.events.listenerCount('task') === 2, 5_000, 'feeds on the other instance');
+      await waitFor(() => other.app.services.events.listenerCount('task'), (n) => n === 2, 5_000, 'feeds on the other instance');
       const ids = await run(['x0'], { thread: 'cross' }); // sent to the first instance
       await changeStatuses(db(), ids, 'RUNNING');
       for (const stream of [viaWs, viaSse]) {
@@ -350,7 +350,7 @@ describe('transports', () => {
     const otherClient = wsClient(other.wsUrl);
     const ws = wsSubscribe(otherClient, TaskEvents, {});
     const sse = sseSubscribe(other.url, TaskEvents, {});
-    await eventually(() => other.app.services.events.listenerCount() === 2, 5_000, 'both feeds');
+    await waitFor(() => other.app.services.events.listenerCount(), (n) => n === 2, 5_000, 'both feeds');
     await other.stop();
     await ws.waitDone();
     await sse.waitDone();

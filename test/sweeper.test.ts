@@ -104,7 +104,7 @@ describe('timeouts', () => {
     await claim(server, { worker: 'w', names: ['to-real'], leaseMs: 600_000 });
     await sweep();
     expect((await status(server, id!))!.status).toBe('RUNNING');
-    await new Promise((r) => setTimeout(r, 1_100));
+    await new Promise((r) => setTimeout(r, 1_100)); // the 1 s timeout ends by the clock
     await sweep();
     expect(await status(server, id!)).toMatchObject({ status: 'FAILED', errorInfo: ['TIMEOUT', '1000'] });
   });
@@ -144,7 +144,7 @@ describe('delayed conclusions', () => {
         await new Promise((r) => setTimeout(r, 1_100)); // the 1 s lease would have expired by now
         await second.app.services.sweeper.sweep();
         expect((await status(second, id!))!.status).toBe('RUNNING');
-        await new Promise((r) => setTimeout(r, 600));
+        await new Promise((r) => setTimeout(r, 600)); // now the 1.5 s delay is due, by the clock
         await second.app.services.sweeper.sweep();
         expect((await status(second, id!))!.status).toBe('COMPLETED');
         expect(await eventKinds(second, id!)).toEqual(['CREATED', 'QUEUED>RUNNING', 'RUNNING>COMPLETED']);

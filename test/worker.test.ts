@@ -4,9 +4,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
 import { graphql } from '../src/gql/index.ts';
-import { createWorker, TaskFailure, type Worker, type WorkerLogger } from '../src/worker/worker.ts';
+import { TaskFailure, type Worker, type WorkerLogger } from '../src/worker/worker.ts';
 import { startTestServer, type TestServer } from './support/server.ts';
 import { Cancel, Submit, eventKinds, runTasks, status } from './support/workerOps.ts';
+import { waitFor } from './support/waitFor.ts';
+import { startWorker } from './support/workers.ts';
 
 const JobResult = graphql(`
   query WorkerTestJobResult($id: ID!) {
@@ -33,18 +35,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting; last value: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-function worker(options: Partial<Parameters<typeof createWorker>[0]> & Pick<Parameters<typeof createWorker>[0], 'handlers'>): Worker {
-  const w = createWorker({ url: server.url, leaseMs: 3_000, pollWaitMs: 2_000, logger: quiet, ...options });
+function worker(options: Partial<Parameters<typeof startWorker>[0]> & Pick<Parameters<typeof startWorker>[0], 'handlers'>): Worker {
+  const w = startWorker({ url: server.url, leaseMs: 3_000, pollWaitMs: 2_000, logger: quiet, ...options });
   workers.push(w);
   return w;
 }
@@ -61,7 +53,7 @@ describe('reference worker (SDK)', () => {
           concurrent++;
           maxConcurrent = Math.max(maxConcurrent, concurrent);
           ctx.progress(0.5, 'adding');
-          await new Promise((r) => setTimeout(r, 100));
+          await new Promise((r) => setTimeout(r, 100)); // the task's work: long enough for handlers to overlap
           concurrent--;
           return { sum: Number(task.conf.a) + Number(task.conf.b), attempt: task.attempt, worker: ctx.worker };
         },
@@ -276,6 +268,7 @@ describe('reference worker (SDK)', () => {
     const [id] = await runTasks(server, [{ name: 'slow' }]);
     await waitFor(() => status(server, id!), (t) => t!.status === 'RUNNING');
     const stopping = w.stop({ graceful: true });
+    // A graceful stop must not hand the running task back: give it time to do so wrongly.
     await new Promise((r) => setTimeout(r, 200));
     expect((await status(server, id!))!.status).toBe('RUNNING');
     finish();
@@ -288,7 +281,7 @@ describe('reference worker (SDK)', () => {
     await w2.stop({ graceful: false });
     const lease = Date.parse((await status(server, id2!))!.leaseExpiresAt!);
     expect(lease).toBeLessThan(Date.now() + 1_500);
-    await new Promise((r) => setTimeout(r, Math.max(0, lease - Date.now()) + 50));
+    await new Promise((r) => setTimeout(r, Math.max(0, lease - Date.now()) + 50)); // a lease ends by the clock
     await server.app.services.sweeper.sweep();
     expect(await status(server, id2!)).toMatchObject({ status: 'QUEUED', residentOn: null, attempts: 1 });
     await server.db.database.db.execute(sql`DELETE FROM tasks WHERE id = ${id2!}`);
@@ -318,14 +311,14 @@ describe('reference worker (CLI process)', () => {
       () => queryRows<{ n: number }>(server.db.database.db, sql`SELECT count(*)::int AS n FROM tasks WHERE name = 'hang' AND status = 'RUNNING' AND resident_on = 'cli-victim'`),
       (rows) => Number(rows[0]!.n) === 2,
     );
-    // While it lives, heartbeats keep the 1 s lease alive.
+    // While it lives, heartbeats keep the 1 s lease alive (waited out by the clock: nothing must happen).
     await new Promise((r) => setTimeout(r, 1_300));
     await server.app.services.sweeper.sweep();
     for (const id of hung) expect((await status(server, id))!.status).toBe('RUNNING');
 
     child.kill('SIGKILL');
     await new Promise((resolve) => child.once('exit', resolve));
-    await new Promise((r) => setTimeout(r, 1_200));
+    await new Promise((r) => setTimeout(r, 1_200)); // the dead worker's 1 s lease ends by the clock
     await server.app.services.sweeper.sweep();
     for (const id of hung) expect(await status(server, id)).toMatchObject({ status: 'QUEUED', residentOn: null, attempts: 1 });
 

@@ -8,7 +8,7 @@ import { LiveGroups, PayloadList, type Recipient, type SharedPayload } from '../
 import { textFrames } from '../src/transport/frames.ts';
 import { SocketRecipient, WriteBatches } from '../src/transport/frameWrites.ts';
 import { createLogger, type Logger } from '../src/log.ts';
-import { eventually } from './support/subscriptions.ts';
+import { waitFor } from './support/waitFor.ts';
 
 /**
  * How shared delivery writes a member's results (src/events/websocket.ts): the frames, when a socket's
@@ -141,7 +141,7 @@ describe('the writes of shared delivery', () => {
     expect(await seat.group.ready).toBe(true);
     const exited = seat.join({ txid: 0n, id: 0n })!.then(() => void calls.push('exit'));
     yieldOne();
-    await eventually(() => calls.includes('send'), 1_000, 'the delivery');
+    await waitFor(() => calls.includes('send'), (seen) => seen, 1_000, 'the delivery');
     seat.leave();
     await exited;
     expect(calls).toEqual(['send', 'flush', 'exit']);

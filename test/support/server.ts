@@ -3,6 +3,7 @@ import { print, type ExecutionResult } from 'graphql';
 import { buildApp, type App } from '../../src/app.ts';
 import { loadConfig, type Config } from '../../src/config.ts';
 import { createLogger } from '../../src/log.ts';
+import { trackOpen } from './leaks.ts';
 import { createTestDatabase, type TestDatabase } from './testDatabase.ts';
 
 export interface GqlOptions {
@@ -57,6 +58,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const app = await buildApp({ config, database: db.database, logger: createLogger(config.logLevel) });
   const { port } = await app.start();
   const url = `http://127.0.0.1:${port}/graphql`;
+  const release = trackOpen('server', url);
 
   const request: TestServer['request'] = async (document, variables, opts = {}) => {
     const query = typeof document === 'string' ? document : print(document);
@@ -93,6 +95,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     async stop() {
       await app.stop();
       if (!options.db) await db.drop();
+      release();
     },
   };
 }

@@ -6,6 +6,8 @@ import { inTransaction, notifyEvents, queryRows, type Executor } from '../../src
 import { refreshJobStatuses } from '../../src/sql/jobWrites.ts';
 import { uuidArray } from '../../src/sql/params.ts';
 import type { TestServer } from './server.ts';
+import { trackOpen } from './leaks.ts';
+import { waitFor } from './waitFor.ts';
 
 /**
  * Real subscription clients for the tests: graphql-ws over WebSocket, and GraphQL over SSE (yoga's
@@ -24,7 +26,15 @@ export class Stream<T = Record<string, any>> {
   /** SSE comment lines (keep-alive pings) seen. */
   pings = 0;
 
-  constructor(private readonly closer: () => void | Promise<void>) {}
+  private readonly release: () => void;
+
+  /** `what` names the subscription in the leak check's report while it is neither ended nor closed. */
+  constructor(
+    private readonly closer: () => void | Promise<void>,
+    what = 'a subscription',
+  ) {
+    this.release = trackOpen('subscription', what);
+  }
 
   push(item: Result<T>): void {
     this.items.push(item);
@@ -34,6 +44,7 @@ export class Stream<T = Record<string, any>> {
   end(failure?: unknown): void {
     if (failure !== undefined) this.failure = failure;
     this.done = true;
+    this.release();
     this.flush();
   }
 
@@ -98,17 +109,26 @@ export class Stream<T = Record<string, any>> {
   }
 
   async close(): Promise<void> {
+    this.release();
     await this.closer();
   }
 }
 
+/** A `ws` WebSocket that the leak check sees from its construction until its `close` event. */
+export class TrackedWebSocket extends WebSocket {
+  constructor(...args: ConstructorParameters<typeof WebSocket>) {
+    super(...args);
+    this.once('close', trackOpen('WebSocket', String(args[0])));
+  }
+}
+
 export function wsClient(url: string, connectionParams?: Record<string, unknown>): Client {
-  return createClient({ url, webSocketImpl: WebSocket, retryAttempts: 0, lazy: true, connectionParams });
+  return createClient({ url, webSocketImpl: TrackedWebSocket, retryAttempts: 0, lazy: true, connectionParams });
 }
 
 export function wsSubscribe<T = Record<string, any>>(client: Client, query: string, variables?: Record<string, unknown>): Stream<T> {
   let unsubscribe: () => void = () => {};
-  const stream = new Stream<T>(() => unsubscribe());
+  const stream = new Stream<T>(() => unsubscribe(), `a graphql-ws subscription: ${firstLine(query)}`);
   unsubscribe = client.subscribe<T>(
     { query, variables },
     {
@@ -126,6 +146,10 @@ export function wsSubscribe<T = Record<string, any>>(client: Client, query: stri
   return stream;
 }
 
+function firstLine(query: string): string {
+  return query.trim().split('\n')[0]!.slice(0, 80);
+}
+
 export function sseSubscribe<T = Record<string, any>>(
   url: string,
   query: string,
@@ -133,7 +157,7 @@ export function sseSubscribe<T = Record<string, any>>(
   headers: Record<string, string> = {},
 ): Stream<T> {
   const controller = new AbortController();
-  const stream = new Stream<T>(() => controller.abort());
+  const stream = new Stream<T>(() => controller.abort(), `an SSE subscription: ${firstLine(query)}`);
   void (async () => {
     try {
       const response = await fetch(url, {
@@ -178,15 +202,6 @@ export function sseSubscribe<T = Record<string, any>>(
   return stream;
 }
 
-/** Polls `check` until it holds (for server-side state such as the hub's listener count). */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /**
  * settleEventLog: waits until every committed event is final (below the snapshot's xmin). The
  * polling query only serves final events, and on a shared Postgres cluster any transaction still open
@@ -194,7 +209,7 @@ export async function eventually(check: () => boolean | Promise<boolean>, timeou
  * this first instead of expecting their own writes to be final at once.
  */
 export async function settleEventLog(db: Executor, timeoutMs = 15_000): Promise<void> {
-  await eventually(
+  await waitFor(
     async () => {
       const [row] = await queryRows<{ pending: boolean }>(
         db,
@@ -202,8 +217,9 @@ export async function settleEventLog(db: Executor, timeoutMs = 15_000): Promise<
             SELECT EXISTS (SELECT 1 FROM task_events, f WHERE txid >= f.xmin)
                 OR EXISTS (SELECT 1 FROM job_events, f WHERE txid >= f.xmin) AS pending`,
       );
-      return !row!.pending;
+      return row!.pending;
     },
+    (pending) => !pending,
     timeoutMs,
     'the event log to settle',
   );

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../../src/db/database.ts';
 import { testDatabaseKind, withDatabaseName } from './databaseKind.ts';
+import { trackOpen } from './leaks.ts';
 
 export interface TestDatabase {
   database: Database;
@@ -22,7 +23,15 @@ export async function createTestDatabase(options: { onQuery?: (query: string) =>
       loadDataDir: new Blob([template]),
       onQuery: options.onQuery,
     });
-    return { database, url: undefined, drop: () => database.close() };
+    const release = trackOpen('database', 'a PGlite database');
+    return {
+      database,
+      url: undefined,
+      async drop() {
+        await database.close();
+        release();
+      },
+    };
   }
   const name = `tasklane_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = postgres(kind.url, { max: 1, onnotice: () => {} });
@@ -30,6 +39,7 @@ export async function createTestDatabase(options: { onQuery?: (query: string) =>
   await admin.end();
   const url = withDatabaseName(kind.url, name);
   const database = await openDatabase({ url, onQuery: options.onQuery });
+  const release = trackOpen('database', `the Postgres database ${name}`);
   return {
     database,
     url,
@@ -38,6 +48,7 @@ export async function createTestDatabase(options: { onQuery?: (query: string) =>
       const again = postgres(kind.url, { max: 1, onnotice: () => {} });
       await again.unsafe(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await again.end();
+      release();
     },
   };
 }
