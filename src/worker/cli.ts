@@ -56,8 +56,6 @@ async function main(): Promise<void> {
     leaseMs: int(values['lease-ms'], '--lease-ms'),
     pollWaitMs: int(values['poll-wait-ms'], '--poll-wait-ms'),
   });
-  console.log(JSON.stringify({ level: 'info', msg: 'worker started', worker: worker.name, names: Object.keys(handlers) }));
-
   let signals = 0;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.on(signal, () => {
@@ -70,6 +68,9 @@ async function main(): Promise<void> {
       });
     });
   }
+  // Said once the signals are handled: a supervisor that stops the worker as soon as it has started
+  // gets a graceful stop, not Node's default death by SIGTERM.
+  console.log(JSON.stringify({ level: 'info', msg: 'worker started', worker: worker.name, names: Object.keys(handlers) }));
 }
 
 main().catch((error) => {
