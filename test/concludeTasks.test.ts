@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { queryRows } from '../src/db/database.ts';
 import { LIMITS } from '../src/domain/limits.ts';
 import { graphql } from '../src/gql/index.ts';
@@ -39,6 +39,14 @@ afterAll(async () => {
 });
 
 const UNKNOWN = '00000000-0000-7000-8000-000000000000';
+
+// "Nothing changed" checks count every event of the database: the delayed conclusions an earlier
+// test left (up to 5 s) must have landed first, or one landing mid-test reads as a change.
+beforeEach(async () => {
+  const pending = () =>
+    queryRows<{ n: number }>(server.db.database.db, sql`SELECT count(*)::int AS n FROM tasks WHERE pending_conclusion IS NOT NULL`);
+  await waitFor(pending, (rows) => rows[0]!.n === 0, 15_000, 'the delayed conclusions of earlier tests to land');
+});
 
 async function pendingOf(ids: readonly string[]): Promise<Map<string, boolean>> {
   const rows = await queryRows<{ id: string; pending: boolean }>(
