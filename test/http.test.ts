@@ -6,7 +6,7 @@ import { startTestServer, type TestServer } from './support/server.ts';
  * What a client gets from POST /graphql for each request body and Accept header: the status, the
  * media type and the body, as yoga answers them (every request goes through yoga's handler).
  *
- * Every case is sent twice, because src/http.ts hands yoga a body two ways: with a Content-Length
+ * Every case is sent twice, because src/transport/http.ts hands yoga a body two ways: with a Content-Length
  * (yoga's Node adapter reads it) and chunked (read there, counting against the body limit, and given
  * to yoga as text). Both must answer alike.
  */

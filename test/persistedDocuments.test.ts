@@ -87,7 +87,7 @@ async function get(params: Record<string, unknown>, accept = 'application/graphq
 
 /**
  * graphql-sse's client: by default in distinct-connections mode on /graphql (each operation a POST
- * taking an event stream), or at /graphql/stream (src/events/graphqlSse.ts) in either mode.
+ * taking an event stream), or at /graphql/stream (src/transport/graphqlSse.ts) in either mode.
  */
 function sseRun(payload: Record<string, unknown>, at: { stream: true; singleConnection: boolean } | null = null): Stream {
   const client = createSseClient(

@@ -7,7 +7,7 @@ import { settleEventLog, sseSubscribe, wsClient, wsSubscribe, type Stream } from
 import { waitFor } from './support/waitFor.ts';
 
 /**
- * Shared live delivery (src/events/liveGroups.ts): graphql-ws subscriptions that run the same operation
+ * Shared live delivery (src/transport/liveGroups.ts): graphql-ws subscriptions that run the same operation
  * with the same role share one execution per event, and each still gets exactly its own events.
  */
 

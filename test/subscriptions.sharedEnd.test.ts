@@ -8,7 +8,7 @@ import { waitFor } from './support/waitFor.ts';
 
 /**
  * How a shared live member's subscription ends once it has handed its results over to the transport
- * (src/events/liveGroups.ts): its own pipeline is gone, so its last result comes from its group.
+ * (src/transport/liveGroups.ts): its own pipeline is gone, so its last result comes from its group.
  */
 
 const Events = 'subscription SlowEvents($filter: TaskEventFilter, $after: String) { taskEvents(filter: $filter, after: $after) { cursor progress } }';

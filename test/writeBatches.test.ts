@@ -11,7 +11,7 @@ import { createLogger, type Logger } from '../src/log.ts';
 import { waitFor } from './support/waitFor.ts';
 
 /**
- * How shared delivery writes a member's results (src/events/websocket.ts): the frames, when a socket's
+ * How shared delivery writes a member's results (src/transport/frames.ts, src/transport/frameWrites.ts): the frames, when a socket's
  * held frames go out (SocketRecipient, WriteBatches), and the reused buffer they are cut from.
  */
 

@@ -155,7 +155,7 @@ function revokedResult(): ExecutionResult {
 
 /**
  * The revocation watch of a subscription that outlives its pipeline (a shared live member, see
- * src/events/liveGroups.ts): it holds the token id, not the context. Null without a stored token.
+ * src/transport/liveGroups.ts): it holds the token id, not the context. Null without a stored token.
  */
 export function revocationEndWatch(revocations: TokenRevocations, context: Context): EndWatch | null {
   const tokenId = context.viewer?.tokenId;
@@ -171,7 +171,7 @@ function endOnRevocation(
     const iterator = source[Symbol.asyncIterator]();
     const unwatch = watch(() => {
       // End the source now, not once the error below has been written: a subscription whose live
-      // phase is shared (src/events/liveGroups.ts) leaves its group at once and is sent nothing more.
+      // phase is shared (src/transport/liveGroups.ts) leaves its group at once and is sent nothing more.
       void iterator.return?.();
       void push(revokedResult()).then(() => stop());
     });
