@@ -201,6 +201,8 @@ describe('reference worker (SDK)', () => {
       releaseFirst();
       for (const id of ids) await waitFor(() => status(server, id), (t) => t!.status === 'COMPLETED');
       expect(sent).toEqual([1, 3]);
+      // The worker counts a conclusion when the server's answer arrives, just after the database.
+      await waitFor(async () => w.stats.succeeded, (n) => n >= 4, 10_000, 'the worker to count its four conclusions');
       expect(w.stats).toMatchObject({ succeeded: 4, abandoned: 0 });
       await waitFor(async () => w.running, (n) => n === 0);
     } finally {
@@ -226,6 +228,8 @@ describe('reference worker (SDK)', () => {
       const ids = await runTasks(server, Array.from({ length: 12 }, () => ({ name: 'ride' })));
       const w = worker({ name: 'sdk-ride', concurrency: 4, handlers: { ride: async () => 'ok' } });
       for (const id of ids) await waitFor(() => status(server, id), (t) => t!.status === 'COMPLETED');
+      // The worker counts a conclusion when the server's answer arrives, just after the database.
+      await waitFor(async () => w.stats.succeeded, (n) => n >= 12, 10_000, 'the worker to count its twelve conclusions');
       expect(w.stats.succeeded).toBe(12);
       const both = requests.filter((r) => r.conclude > 0 && r.claimLimit !== null);
       // 4 claimed by the first long poll, then each batch's conclusions carry the next claim.
